@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { isProvider, providers, type Provider } from "@importkit/specs";
-import { startMockServer } from "./index.js";
+import { startMockServer, type MockServer } from "./index.js";
 
 // importkit-mock [provider ...] [--port N]: serve mocks until Ctrl-C.
 const args = process.argv.slice(2);
@@ -14,7 +14,7 @@ if (unknown.length > 0 || !Number.isInteger(basePort) || basePort < 0) {
   process.exit(2);
 }
 const chosen = (names.length ? names : providers) as Provider[];
-const servers = [];
+const servers: MockServer[] = [];
 for (const [i, provider] of chosen.entries()) {
   const server = await startMockServer({ provider, port: basePort ? basePort + i : 0 });
   servers.push(server);

@@ -1,0 +1,255 @@
+/**
+ * The client factory every provider builds on: openapi-fetch on top of the retrying fetch, plus the
+ * provider's auth, user agent, error envelope and rate-limit policy. Knows no provider itself.
+ */
+import createClient, { type Client, type ClientOptions as OpenApiFetchOptions, type Middleware } from "openapi-fetch";
+import {
+  ApiError,
+  ImportkitError,
+  InvalidResponseError,
+  RateLimitError,
+  apiErrorClassFor,
+  type RequestSummary,
+} from "./errors.js";
+import { redactingLogger, type Logger } from "./logger.js";
+import { RateLimitBudget, type RateLimitPolicy } from "./rate-limit.js";
+import { Redactor } from "./redact.js";
+import { createRetryingFetch, extrasOf, retryDelayFromHeaders, safeCause, setExtras, summarize, type RequestExtras } from "./retry.js";
+
+/** Options every provider's factory accepts (DESIGN.md "Common options from core"). */
+export interface CommonClientOptions {
+  /** Overrides the provider's API origin (e.g. a mock server). */
+  baseUrl?: string;
+  /** A fetch implementation (default: the global one). */
+  fetch?: typeof fetch;
+  /** Retries after the first attempt (default 2). */
+  maxRetries?: number;
+  /** Per-attempt timeout in ms (default 60 000); for downloads, the longest silence between chunks. */
+  timeout?: number;
+  /** Extra headers sent with every request. */
+  headers?: Record<string, string>;
+  /** Prepended to importkit's own User-Agent. */
+  userAgent?: string;
+  /** Receives debug/info/warn/error lines, secrets already redacted. */
+  logger?: Logger;
+  /** Aborts every request and wait of this client. */
+  signal?: AbortSignal;
+}
+
+/** Per-call options of every high-level method. */
+export interface RequestOptions {
+  signal?: AbortSignal;
+  /** Per-attempt timeout in ms for this call. */
+  timeout?: number;
+  maxRetries?: number;
+  headers?: Record<string, string>;
+}
+
+export interface ErrorDetails {
+  message?: string | undefined;
+  code?: string | number | undefined;
+}
+
+/** What a provider package tells core about its API. */
+export interface ProviderDefinition {
+  /** Package name and version for the User-Agent, e.g. `@importkit/gitbook/0.1.0`. */
+  userAgent: string;
+  defaultBaseUrl: string;
+  /** Adds credentials to each attempt (called per attempt, so a renewed token is used on a retry). */
+  authorize?: (url: URL, headers: Headers) => void | Promise<void>;
+  /** Secret values to redact everywhere (token, key, secret). */
+  secrets?: Array<string | undefined>;
+  secretHeaders?: string[];
+  secretParams?: string[];
+  /** Operations that start work on the server, as `METHOD /path/{template}`. */
+  startsWork?: readonly string[];
+  /** `METHOD /path/{template}` → operationId, for messages (generated from the spec). */
+  operationIds?: Readonly<Record<string, string>>;
+  rateLimit?: RateLimitPolicy;
+  /** Reads the provider's error envelope. */
+  errorDetails?: (body: unknown, status: number) => ErrorDetails;
+  clientOptions?: Omit<OpenApiFetchOptions, "baseUrl" | "fetch" | "headers">;
+}
+
+const RESPONSE_INFO = Symbol("importkit.response");
+interface ResponseInfo {
+  request: RequestSummary;
+  operation: string | undefined;
+}
+
+export interface ApiClient<Paths extends {}> {
+  /** The typed openapi-fetch client: every operation of the spec, `{ data, error, response }`. */
+  raw: Client<Paths, `${string}/${string}`>;
+  redactor: Redactor;
+  logger: Required<Logger>;
+  budget: RateLimitBudget | undefined;
+  /**
+   * Awaits an openapi-fetch call and returns its data, or throws the typed error for its status.
+   * `operation` names the call in errors when the response cannot tell (e.g. invalid JSON).
+   */
+  call<T>(pending: Promise<{ data?: T; error?: unknown; response: Response }>, operation?: string): Promise<T>;
+  /** Turns an error response into the typed ApiError (used by `call` and by streaming downloads). */
+  errorFromResponse(response: Response, body: unknown): ApiError;
+  /** Options for an openapi-fetch call from a high-level method's options. */
+  init(options?: RequestOptions, extras?: RequestExtras): { signal?: AbortSignal; headers?: Record<string, string>; [key: string]: unknown };
+}
+
+const MAX_MESSAGE_BODY_CHARS = 500;
+const MAX_KEPT_BODY_CHARS = 64 * 1024;
+
+export function createApiClient<Paths extends {}>(provider: ProviderDefinition, options: CommonClientOptions = {}): ApiClient<Paths> {
+  const redactor = new Redactor({
+    secrets: provider.secrets ?? [],
+    secretHeaders: provider.secretHeaders ?? [],
+    secretParams: provider.secretParams ?? [],
+  });
+  const logger = redactingLogger(options.logger, redactor);
+  const budget = provider.rateLimit ? new RateLimitBudget(provider.rateLimit) : undefined;
+  const startsWork = new Set(provider.startsWork ?? []);
+  const operationIds = provider.operationIds ?? {};
+
+  const retrying = createRetryingFetch({
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
+    ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    redactor,
+    logger,
+    ...(budget ? { budget } : {}),
+    authorize: provider.authorize,
+  } as Parameters<typeof createRetryingFetch>[0]);
+
+  const fetchWithInfo = async (request: Request): Promise<Response> => {
+    const response = await retrying(request);
+    const info: ResponseInfo = { request: summarize(request, redactor), operation: extrasOf(request).operation };
+    Object.defineProperty(response, RESPONSE_INFO, { value: info, enumerable: false });
+    return response;
+  };
+
+  const userAgent = [options.userAgent, provider.userAgent].filter(Boolean).join(" ");
+  const raw = createClient<Paths>({
+    ...provider.clientOptions,
+    baseUrl: options.baseUrl ?? provider.defaultBaseUrl,
+    fetch: fetchWithInfo as typeof fetch,
+    headers: { "User-Agent": userAgent, ...options.headers },
+  });
+
+  // Tags each request with its operation and whether it starts work, from the spec's path template.
+  const tagging: Middleware = {
+    onRequest({ request, schemaPath }) {
+      const key = `${request.method} ${schemaPath}`;
+      setExtras(request, {
+        operation: extrasOf(request).operation ?? operationIds[key] ?? key,
+        ...(startsWork.has(key) ? { startsWork: true } : {}),
+      });
+      return undefined;
+    },
+  };
+  raw.use(tagging);
+
+  function errorFromResponse(response: Response, body: unknown): ApiError {
+    const info = (response as unknown as Record<symbol, ResponseInfo | undefined>)[RESPONSE_INFO];
+    const status = response.status;
+    const safeBody = redactor.value(truncateBody(body));
+    const details = provider.errorDetails?.(safeBody, status) ?? {};
+    const violations = mockViolations(response.headers);
+    const detail = details.message ? redactor.text(details.message) : bodySnippet(safeBody) || response.statusText || "no details given";
+    const where = info ? `${info.operation ?? info.request.method} (${info.request.method} ${info.request.url})` : "request";
+    const message =
+      `${where} failed with ${status}: ${truncate(detail, MAX_MESSAGE_BODY_CHARS)}` +
+      (violations.length ? ` [mock server: ${violations.join("; ")}]` : "");
+    const ErrorClass = apiErrorClassFor(status);
+    const init = {
+      status,
+      message,
+      code: details.code,
+      requestId: requestIdOf(response.headers),
+      body: safeBody,
+      headers: redactor.headers(response.headers),
+      operation: info?.operation,
+      request: info?.request,
+    };
+    if (ErrorClass === RateLimitError) {
+      return new RateLimitError({ ...init, retryAfterMs: retryDelayFromHeaders(response.headers, budget) });
+    }
+    return new ErrorClass(init);
+  }
+
+  async function call<T>(pending: Promise<{ data?: T; error?: unknown; response: Response }>, operation?: string): Promise<T> {
+    let result: { data?: T; error?: unknown; response: Response };
+    try {
+      result = await pending;
+    } catch (error) {
+      if (error instanceof ImportkitError) throw error;
+      if (error instanceof SyntaxError) {
+        throw new InvalidResponseError(`${operation ?? "The request"} succeeded but its body is not valid JSON: ${redactor.text(error.message)}`, {
+          ...(operation ? { operation } : {}),
+          cause: safeCause(error, redactor),
+        });
+      }
+      throw new ImportkitError(`${operation ?? "The request"} failed unexpectedly: ${redactor.text(String((error as Error)?.message ?? error))}`, {
+        cause: safeCause(error, redactor),
+      });
+    }
+    if (!result.response.ok) throw errorFromResponse(result.response, result.error);
+    return result.data as T;
+  }
+
+  function init(opts: RequestOptions = {}, extras: RequestExtras = {}) {
+    const merged: RequestExtras = { ...extras };
+    if (opts.timeout !== undefined) merged.timeout = opts.timeout;
+    if (opts.maxRetries !== undefined) merged.maxRetries = opts.maxRetries;
+    return {
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.headers ? { headers: opts.headers } : {}),
+      importkit: merged,
+    };
+  }
+
+  return { raw, redactor, logger, budget, call, errorFromResponse, init };
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}… (${text.length - max} more characters)` : text;
+}
+
+function truncateBody(body: unknown): unknown {
+  return typeof body === "string" && body.length > MAX_KEPT_BODY_CHARS ? truncate(body, MAX_KEPT_BODY_CHARS) : body;
+}
+
+function bodySnippet(body: unknown): string {
+  if (body === undefined || body === null || body === "") return "";
+  if (typeof body === "string") {
+    // An HTML error page says little; its <title> says most.
+    const title = /<title>([^<]*)<\/title>/i.exec(body)?.[1];
+    return (title ?? body).replace(/\s+/g, " ").trim();
+  }
+  try {
+    return JSON.stringify(body);
+  } catch {
+    return String(body);
+  }
+}
+
+function requestIdOf(headers: Headers): string | undefined {
+  for (const name of ["x-request-id", "request-id", "x-correlation-id", "x-amzn-requestid", "cf-ray"]) {
+    const value = headers.get(name);
+    if (value) return value;
+  }
+  return undefined;
+}
+
+/**
+ * Prism (the mock servers) explains a rejected request in its `sl-violations` header; surfacing it makes a
+ * contract-test failure say exactly which field broke the spec. Real APIs never send it.
+ */
+function mockViolations(headers: Headers): string[] {
+  const raw = headers.get("sl-violations");
+  if (!raw) return [];
+  try {
+    const parsed = JSON.parse(raw) as Array<{ location?: string[]; message?: string }>;
+    return parsed.map((v) => `${(v.location ?? []).join(".")}: ${v.message ?? "invalid"}`);
+  } catch {
+    return [raw];
+  }
+}

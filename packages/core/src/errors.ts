@@ -1,0 +1,208 @@
+/**
+ * The one error hierarchy every importkit package throws (DESIGN.md "Errors"):
+ *
+ *   ImportkitError
+ *   ├─ ApiError (the server answered with an error status)
+ *   │   ├─ AuthenticationError (401/403)   ├─ NotFoundError (404)
+ *   │   ├─ RateLimitError (429)            └─ InvalidRequestError (400/422)
+ *   ├─ ConnectionError   ├─ TimeoutError   ├─ AbortError
+ *   ├─ ImportFailedError ├─ WaitTimeoutError
+ *   ├─ PaginationLimitError  ├─ InvalidResponseError  └─ ValidationError (refused before sending)
+ *
+ * Errors are built only from already-redacted parts and hold no Request/Response objects (those carry
+ * the Authorization header), so printing, logging or serialising an error cannot leak a secret.
+ */
+
+export interface RequestSummary {
+  method: string;
+  /** The URL with secret query parameters redacted. */
+  url: string;
+}
+
+export interface ImportkitErrorOptions {
+  cause?: unknown;
+}
+
+export class ImportkitError extends Error {
+  override readonly name: string = "ImportkitError";
+
+  constructor(message: string, options: ImportkitErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // Keep `name` right in stacks even when subclass fields are initialised after super().
+    Object.defineProperty(this, "name", { value: new.target.name, enumerable: false, configurable: true });
+  }
+
+  toJSON(): Record<string, unknown> {
+    const { stack: _stack, ...fields } = Object.fromEntries(Object.entries(this)) as Record<string, unknown>;
+    return { name: this.name, message: this.message, ...fields };
+  }
+}
+
+export interface ApiErrorInit {
+  status: number;
+  message: string;
+  /** The provider's own error code, when its envelope has one. */
+  code?: string | number | undefined;
+  requestId?: string | undefined;
+  /** Parsed (and redacted) error body. */
+  body?: unknown;
+  /** Response headers, secrets redacted. */
+  headers?: Record<string, string>;
+  /** The operation, e.g. `startImportRun` or `POST /org/{organizationId}/imports`. */
+  operation?: string | undefined;
+  request?: RequestSummary | undefined;
+  cause?: unknown;
+}
+
+export class ApiError extends ImportkitError {
+  readonly status: number;
+  readonly code: string | number | undefined;
+  readonly requestId: string | undefined;
+  readonly body: unknown;
+  readonly headers: Record<string, string>;
+  readonly operation: string | undefined;
+  readonly request: RequestSummary | undefined;
+
+  constructor(init: ApiErrorInit) {
+    super(init.message, { cause: init.cause });
+    this.status = init.status;
+    this.code = init.code;
+    this.requestId = init.requestId;
+    this.body = init.body;
+    this.headers = init.headers ?? {};
+    this.operation = init.operation;
+    this.request = init.request;
+  }
+}
+
+export class AuthenticationError extends ApiError {}
+export class NotFoundError extends ApiError {}
+export class InvalidRequestError extends ApiError {}
+
+export class RateLimitError extends ApiError {
+  /** How long the server asked us to wait, in milliseconds, when it said so. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(init: ApiErrorInit & { retryAfterMs?: number | undefined }) {
+    super(init);
+    this.retryAfterMs = init.retryAfterMs;
+  }
+}
+
+/** Picks the ApiError subclass for a status code. */
+export function apiErrorClassFor(status: number): typeof ApiError {
+  if (status === 401 || status === 403) return AuthenticationError;
+  if (status === 404) return NotFoundError;
+  if (status === 400 || status === 422) return InvalidRequestError;
+  if (status === 429) return RateLimitError;
+  return ApiError;
+}
+
+/** No HTTP answer at all: refused, reset, DNS failure, or a body cut off mid-way. */
+export class ConnectionError extends ImportkitError {
+  readonly request: RequestSummary | undefined;
+  /** The system error code when there is one (`ECONNREFUSED`, `ECONNRESET`, …). */
+  readonly code: string | undefined;
+
+  constructor(message: string, init: { request?: RequestSummary; code?: string; cause?: unknown } = {}) {
+    super(message, { cause: init.cause });
+    this.request = init.request;
+    this.code = init.code;
+  }
+}
+
+/** One attempt took longer than the client's `timeout`. */
+export class TimeoutError extends ImportkitError {
+  readonly request: RequestSummary | undefined;
+  readonly timeoutMs: number;
+
+  constructor(message: string, init: { request?: RequestSummary; timeoutMs: number; cause?: unknown }) {
+    super(message, { cause: init.cause });
+    this.request = init.request;
+    this.timeoutMs = init.timeoutMs;
+  }
+}
+
+/** The caller's `signal` aborted the work. */
+export class AbortError extends ImportkitError {
+  readonly request: RequestSummary | undefined;
+
+  constructor(message = "The operation was aborted by the caller's signal.", init: { request?: RequestSummary; cause?: unknown } = {}) {
+    super(message, { cause: init.cause });
+    this.request = init.request;
+  }
+}
+
+/** `waitFor` saw the import reach a failed (or cancelled) state. */
+export class ImportFailedError extends ImportkitError {
+  /** The provider's final state, e.g. `failed`, `FAILED`, `Error`. */
+  readonly status: string;
+  /** The provider's explanation, when it gave one. */
+  readonly reason: string | undefined;
+  /** The last resource seen (redacted). */
+  readonly resource: unknown;
+
+  constructor(message: string, init: { status: string; reason?: string | undefined; resource?: unknown }) {
+    super(message);
+    this.status = init.status;
+    this.reason = init.reason;
+    this.resource = init.resource;
+  }
+}
+
+/** `waitFor` ran out of its overall `timeout` while the import was still running. */
+export class WaitTimeoutError extends ImportkitError {
+  readonly timeoutMs: number;
+  /** The last resource seen (redacted), so the caller can resume waiting. */
+  readonly lastSeen: unknown;
+
+  constructor(message: string, init: { timeoutMs: number; lastSeen?: unknown }) {
+    super(message);
+    this.timeoutMs = init.timeoutMs;
+    this.lastSeen = init.lastSeen;
+  }
+}
+
+/** A list kept returning a next-page cursor past the page cap. */
+export class PaginationLimitError extends ImportkitError {
+  readonly maxPages: number;
+
+  constructor(message: string, init: { maxPages: number }) {
+    super(message);
+    this.maxPages = init.maxPages;
+  }
+}
+
+/** The server answered 2xx with a body the client cannot read (e.g. invalid JSON). */
+export class InvalidResponseError extends ImportkitError {
+  readonly status: number | undefined;
+  readonly operation: string | undefined;
+  readonly request: RequestSummary | undefined;
+
+  constructor(message: string, init: { status?: number; operation?: string; request?: RequestSummary; cause?: unknown } = {}) {
+    super(message, { cause: init.cause });
+    this.status = init.status;
+    this.operation = init.operation;
+    this.request = init.request;
+  }
+}
+
+export interface ValidationIssue {
+  /** Where the problem is, e.g. `source.url` or `options.concurrency`. */
+  path: string;
+  message: string;
+}
+
+/**
+ * The input was refused before any request was sent: it could never succeed (a missing id, an unknown
+ * file type, a malformed secret URL). Nothing reached the server.
+ */
+export class ValidationError extends ImportkitError {
+  readonly issues: ValidationIssue[];
+
+  constructor(issues: ValidationIssue[] | string, path?: string) {
+    const list = typeof issues === "string" ? [{ path: path ?? "", message: issues }] : issues;
+    super(list.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("; "));
+    this.issues = list;
+  }
+}

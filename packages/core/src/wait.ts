@@ -1,0 +1,76 @@
+import { ImportFailedError, WaitTimeoutError } from "./errors.js";
+import { abortErrorFrom, anySignal, sleep } from "./signals.js";
+
+export type WaitState = "pending" | "succeeded" | "failed";
+
+export interface WaitOptions {
+  /** Called after every poll with the latest resource. */
+  onProgress?: (resource: any, info: { polls: number; elapsedMs: number }) => void;
+  signal?: AbortSignal;
+  /** Overall limit in ms across all polls (default 30 minutes). */
+  timeout?: number;
+  /** First wait between polls in ms (default 1 000); it grows by 1.5× up to `maxInterval`. */
+  interval?: number;
+  /** Longest wait between polls in ms (default 15 000). */
+  maxInterval?: number;
+}
+
+export interface PollSpec<T> extends WaitOptions {
+  /** Fetches the resource; the signal aborts when the wait is cancelled or times out. */
+  poll(signal: AbortSignal): Promise<T>;
+  state(resource: T): WaitState;
+  /** The error for a failed resource. */
+  failure(resource: T): ImportFailedError;
+  /** Names what is awaited in messages, e.g. `GitBook import run abc`. */
+  label: string;
+  onProgress?: (resource: T, info: { polls: number; elapsedMs: number }) => void;
+}
+
+export const DEFAULT_WAIT_TIMEOUT_MS = 30 * 60_000;
+
+/** Polls until the resource succeeds (returned), fails (ImportFailedError) or time runs out (WaitTimeoutError). */
+export async function waitFor<T>(spec: PollSpec<T>): Promise<T> {
+  const timeout = spec.timeout ?? DEFAULT_WAIT_TIMEOUT_MS;
+  const maxInterval = spec.maxInterval ?? 15_000;
+  let interval = spec.interval ?? 1_000;
+  const started = Date.now();
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), timeout);
+  const signal = anySignal([spec.signal, deadline.signal])!;
+  let last: T | undefined;
+  let polls = 0;
+  try {
+    for (;;) {
+      try {
+        last = await spec.poll(signal);
+      } catch (error) {
+        throw spec.signal?.aborted ? abortErrorFrom(spec.signal) : deadline.signal.aborted ? timedOut() : error;
+      }
+      polls++;
+      spec.onProgress?.(last, { polls, elapsedMs: Date.now() - started });
+      const state = spec.state(last);
+      if (state === "succeeded") return last;
+      if (state === "failed") throw spec.failure(last);
+      const remaining = timeout - (Date.now() - started);
+      if (remaining <= 0) throw timedOut();
+      try {
+        await sleep(Math.min(interval, remaining), signal);
+      } catch (error) {
+        if (spec.signal?.aborted) throw abortErrorFrom(spec.signal);
+        if (deadline.signal.aborted) throw timedOut();
+        throw error;
+      }
+      interval = Math.min(interval * 1.5, maxInterval);
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+
+  function timedOut(): WaitTimeoutError {
+    return new WaitTimeoutError(`${spec.label} was still running after ${timeout} ms (${polls} polls); stopped waiting.`, {
+      timeoutMs: timeout,
+      lastSeen: last,
+    });
+  }
+}
+

@@ -1,0 +1,202 @@
+// Retries, waits, timeouts and redaction of the GitBook client, over real HTTP on loopback (test/fault-server.ts).
+import { inspect } from "node:util";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  AbortError,
+  ApiError,
+  ConnectionError,
+  createGitBookClient,
+  InvalidResponseError,
+  RateLimitError,
+  TimeoutError,
+  ImportkitError,
+} from "@importkit/gitbook";
+import { startFaultServer, type Fault, type FaultServer } from "../../../test/fault-server.ts";
+
+const TOKEN = "gbtok_SENTINEL_9f8e7d6c5b4a";
+const organizationId = "org_1";
+const ref = { organizationId, importRunId: "run_1" };
+const run = { object: "import-run", id: "run_1", status: "pending" };
+const startParams = { organizationId, source: { type: "website" as const, url: "https://example.com" }, target: { space: "s" } };
+
+let server: FaultServer;
+let logLines: string[];
+beforeAll(async () => {
+  server = await startFaultServer();
+});
+afterAll(() => server.close());
+beforeEach(() => {
+  server.requests.length = 0;
+  server.fallback = { status: 200, json: run };
+  logLines = [];
+});
+
+function client(extra: Parameters<typeof createGitBookClient>[0] extends infer O ? Partial<O> : never = {}) {
+  const record = (level: string) => (message: string, fields?: unknown) => logLines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
+  return createGitBookClient({
+    token: TOKEN,
+    baseUrl: server.url,
+    logger: { debug: record("debug"), info: record("info"), warn: record("warn"), error: record("error") },
+    ...extra,
+  });
+}
+
+describe("retries", () => {
+  it("retries a 503 and returns the next success", async () => {
+    server.queue({ status: 503, json: { error: { code: 503, message: "busy" } } });
+    expect((await client().imports.get(ref)).id).toBe("run_1");
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it("waits what retry-after-ms says", async () => {
+    server.queue({ status: 429, headers: { "retry-after-ms": "120" } });
+    const started = Date.now();
+    await client().imports.get(ref);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(110);
+    expect(logLines.some((l) => /answered 429; retrying in 120 ms/.test(l))).toBe(true);
+  });
+
+  it("reads Retry-After as seconds and as an HTTP date", async () => {
+    server.queue(
+      { status: 429, headers: { "retry-after": "0" } },
+      { status: 429, headers: { "retry-after": new Date(Date.now() - 1000).toUTCString() } },
+    );
+    await client().imports.get(ref);
+    expect(server.requests).toHaveLength(3);
+  });
+
+  it("waits for GitBook's X-RateLimit-Reset (epoch seconds) when a 429 has no Retry-After", async () => {
+    const reset = Math.ceil(Date.now() / 1000) + 1;
+    server.queue({ status: 429, headers: { "x-ratelimit-reset": String(reset), "x-ratelimit-remaining": "0" } });
+    await client().imports.get(ref);
+    expect(server.requests).toHaveLength(2);
+    expect(Date.now()).toBeGreaterThanOrEqual(reset * 1000 - 5);
+  });
+
+  it("does not wait out a hint longer than 60 s: the RateLimitError carries it instead", async () => {
+    const reset = Math.ceil(Date.now() / 1000) + 120;
+    server.queue({ status: 429, headers: { "x-ratelimit-reset": String(reset) }, json: { error: { code: 429, message: "slow down" } } });
+    const error = (await client().imports.get(ref).catch((e: unknown) => e)) as RateLimitError;
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect(error.retryAfterMs).toBeGreaterThan(100_000);
+    expect(error.retryAfterMs).toBeLessThanOrEqual(121_000);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("gives up after maxRetries and throws the last status's error", async () => {
+    server.fallback = { status: 502, body: "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>", headers: { "content-type": "text/html" } };
+    const error = (await client({ maxRetries: 1 }).imports.get(ref).catch((e: unknown) => e)) as ApiError;
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error.status).toBe(502);
+    expect(error.message).toContain("502 Bad Gateway");
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it("retries a connection reset on a read, then succeeds", async () => {
+    server.queue({ fault: "reset-before-headers" });
+    expect((await client().imports.get(ref)).id).toBe("run_1");
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it("retries a truncated body on a read", async () => {
+    server.queue({ fault: "truncated-body", partialBody: '{"id":"ru', declaredLength: 200 });
+    expect((await client().imports.get(ref)).id).toBe("run_1");
+    expect(server.requests).toHaveLength(2);
+  });
+});
+
+describe("a request that starts work is not resent when the server may have acted on it", () => {
+  it("500 on start: not resent", async () => {
+    server.queue({ status: 500, json: { error: { code: 500, message: "oops" } } });
+    const error = (await client().imports.start(startParams).catch((e: unknown) => e)) as ApiError;
+    expect(error.status).toBe(500);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("reset after the headers on start: not resent", async () => {
+    server.queue({ fault: "reset-after-headers", status: 201, partialBody: '{"id":' });
+    const error = await client().imports.start(startParams).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("429 and 503 on start: resent (the server did not act)", async () => {
+    server.queue({ status: 429, headers: { "retry-after": "0" } }, { status: 503, headers: { "retry-after": "0" } }, { status: 201, json: run });
+    expect((await client().imports.start(startParams)).id).toBe("run_1");
+    expect(server.requests).toHaveLength(3);
+  });
+
+  it("connection refused on start: resent, then a ConnectionError naming it", async () => {
+    const dead = await startFaultServer();
+    const url = dead.url;
+    await dead.close();
+    const error = (await client({ baseUrl: url, maxRetries: 1 }).imports.start(startParams).catch((e: unknown) => e)) as ConnectionError;
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error.code).toBe("ECONNREFUSED");
+    expect(error.message).toMatch(/refused/);
+    expect(logLines.filter((l) => l.startsWith("warn")).length).toBe(1);
+  });
+});
+
+describe("timeouts and the caller's signal", () => {
+  it("times out when headers never come, per attempt", async () => {
+    server.fallback = { fault: "no-headers" };
+    const error = (await client({ timeout: 100, maxRetries: 1 }).imports.get(ref).catch((e: unknown) => e)) as TimeoutError;
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error.timeoutMs).toBe(100);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it("times out when the body stalls halfway", async () => {
+    server.fallback = { fault: "stall-body", partialBody: '{"id":"run_1",' };
+    const error = await client({ timeout: 100, maxRetries: 0 }).imports.get(ref).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+  });
+
+  it("the signal cuts a retry wait short", async () => {
+    server.queue({ status: 429, headers: { "retry-after": "30" } });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const started = Date.now();
+    const error = await client().imports.get(ref, { signal: controller.signal }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AbortError);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it("invalid JSON on a 200 is an InvalidResponseError", async () => {
+    server.queue({ status: 200, body: '{"id": "run_1", ', headers: { "content-type": "application/json" } });
+    const error = await client().imports.get(ref).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect((error as Error).message).toMatch(/getImportRun .*not valid JSON/);
+  });
+});
+
+describe("the token never appears in an error or a log line", () => {
+  const faults: Fault[] = [
+    { status: 401, json: { error: { code: 401, message: `Invalid token ${TOKEN}` } } },
+    { status: 404, json: { error: { code: 404, message: "not found" } }, headers: { "set-cookie": `s=${TOKEN}` } },
+    { status: 429, headers: { "retry-after": "600" }, json: { error: { code: 429, message: "slow" } } },
+    { status: 400, json: { error: { code: 400, message: `Authorization: Bearer ${TOKEN} is not allowed` } } },
+    { status: 500, body: `<html><title>Error</title>Bearer ${TOKEN}</html>` },
+    { status: 200, body: `{"echo":"${TOKEN}"` },
+    { fault: "reset-before-headers" },
+    { fault: "no-headers" },
+  ];
+
+  it.each(faults.map((f, i) => [i, f] as const))("fault %i", async (_i, fault) => {
+    server.fallback = fault;
+    const error = await client({ timeout: 100, maxRetries: 1 }).imports.get(ref).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImportkitError);
+    const renderings = [
+      (error as Error).message,
+      (error as Error).stack ?? "",
+      String(error),
+      JSON.stringify(error),
+      inspect(error, { depth: 10, showHidden: true }),
+      ...logLines,
+    ];
+    for (const text of renderings) expect(text).not.toContain(TOKEN);
+    // And the request really carried it: the check above is not vacuous.
+    expect(server.requests[0]?.headers.authorization).toBe(`Bearer ${TOKEN}`);
+  });
+});

@@ -1,0 +1,34 @@
+import { existsSync, readdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+const root = fileURLToPath(new URL(".", import.meta.url));
+const packages = readdirSync(`${root}packages`).filter((name) => existsSync(`${root}packages/${name}/package.json`));
+
+export default defineConfig({
+  resolve: {
+    // Tests run against the TypeScript sources of the workspace packages, never stale builds.
+    alias: Object.fromEntries(packages.map((name) => [`@importkit/${name}`, `${root}packages/${name}/src/index.ts`])),
+  },
+  test: {
+    // One Prism server per spec, started once for the whole run (port 0, request validation on).
+    globalSetup: ["./test/global-setup.ts"],
+    reporters: ["default", "./test/summary-reporter.ts"],
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+    projects: [
+      ...packages
+        .filter((name) => existsSync(`${root}packages/${name}/test`))
+        .map((name) => ({ extends: true as const, test: { name, include: [`packages/${name}/test/**/*.test.ts`] } })),
+      { extends: true as const, test: { name: "repo", include: ["test/**/*.test.ts"] } },
+      {
+        extends: true as const,
+        test: {
+          name: "types",
+          include: [],
+          typecheck: { enabled: true, only: true, include: ["packages/*/test/**/*.test-d.ts"], tsconfig: "./tsconfig.json" },
+        },
+      },
+    ],
+  },
+});
