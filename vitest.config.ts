@@ -8,7 +8,10 @@ const packages = readdirSync(`${root}packages`).filter((name) => existsSync(`${r
 export default defineConfig({
   resolve: {
     // Tests run against the TypeScript sources of the workspace packages, never stale builds.
-    alias: Object.fromEntries(packages.map((name) => [`@importkit/${name}`, `${root}packages/${name}/src/index.ts`])),
+    alias: [
+      { find: /^@importkit\/core\/node$/, replacement: `${root}packages/core/src/node.ts` },
+      ...packages.map((name) => ({ find: new RegExp(`^@importkit/${name}$`), replacement: `${root}packages/${name}/src/index.ts` })),
+    ],
   },
   test: {
     // One Prism server per spec, started once for the whole run (port 0, request validation on).

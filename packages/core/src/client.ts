@@ -90,6 +90,11 @@ export interface ApiClient<Paths extends {}> {
   call<T>(pending: Promise<{ data?: T; error?: unknown; response: Response }>, operation?: string): Promise<T>;
   /** Turns an error response into the typed ApiError (used by `call` and by streaming downloads). */
   errorFromResponse(response: Response, body: unknown): ApiError;
+  /**
+   * Options for a download: the body is handed over as a stream (never buffered), with the per-attempt
+   * timeout applied between chunks. Use with `call`; an error status is still read and thrown typed.
+   */
+  streamInit(options?: RequestOptions, extras?: RequestExtras): { parseAs: "stream"; [key: string]: unknown };
   /** Options for an openapi-fetch call from a high-level method's options. */
   init(options?: RequestOptions, extras?: RequestExtras): { signal?: AbortSignal; headers?: Record<string, string>; [key: string]: unknown };
 }
@@ -206,7 +211,11 @@ export function createApiClient<Paths extends {}>(provider: ProviderDefinition, 
     };
   }
 
-  return { raw, redactor, logger, budget, call, errorFromResponse, init };
+  function streamInit(opts: RequestOptions = {}, extras: RequestExtras = {}) {
+    return { ...init(opts, { ...extras, stream: true }), parseAs: "stream" as const };
+  }
+
+  return { raw, redactor, logger, budget, call, errorFromResponse, init, streamInit };
 }
 
 function truncate(text: string, max: number): string {
