@@ -3,9 +3,9 @@ import { abortErrorFrom, anySignal, sleep } from "./signals.js";
 
 export type WaitState = "pending" | "succeeded" | "failed";
 
-export interface WaitOptions {
+export interface WaitOptions<T = any> {
   /** Called after every poll with the latest resource. */
-  onProgress?: (resource: any, info: { polls: number; elapsedMs: number }) => void;
+  onProgress?: (resource: T, info: { polls: number; elapsedMs: number }) => void;
   signal?: AbortSignal;
   /** Overall limit in ms across all polls (default 30 minutes). */
   timeout?: number;
@@ -15,7 +15,7 @@ export interface WaitOptions {
   maxInterval?: number;
 }
 
-export interface PollSpec<T> extends WaitOptions {
+export interface PollSpec<T> extends WaitOptions<T> {
   /** Fetches the resource; the signal aborts when the wait is cancelled or times out. */
   poll(signal: AbortSignal): Promise<T>;
   state(resource: T): WaitState;
@@ -23,7 +23,6 @@ export interface PollSpec<T> extends WaitOptions {
   failure(resource: T): ImportFailedError;
   /** Names what is awaited in messages, e.g. `GitBook import run abc`. */
   label: string;
-  onProgress?: (resource: T, info: { polls: number; elapsedMs: number }) => void;
 }
 
 export const DEFAULT_WAIT_TIMEOUT_MS = 30 * 60_000;

@@ -151,7 +151,7 @@ export function createGitBookClient(options: GitBookClientOptions) {
      * Polls the run until it is `completed` (returned). Throws ImportFailedError when it ends `failed`
      * (with GitBook's `reason`) or `cancelled`, WaitTimeoutError after `timeout`, AbortError on `signal`.
      */
-    waitFor(ref: ImportRunRef, options: WaitOptions & Pick<RequestOptions, "maxRetries"> = {}): Promise<ImportRun> {
+    waitFor(ref: ImportRunRef, options: WaitOptions<ImportRun> & Pick<RequestOptions, "maxRetries"> = {}): Promise<ImportRun> {
       const { signal, timeout, interval, maxInterval, onProgress, maxRetries } = options;
       return waitFor<ImportRun>({
         label: `GitBook import run ${ref.importRunId}`,

@@ -1,0 +1,2 @@
+export { runDemo } from "./demo.js";
+export { progressView, type ProgressView } from "./progress.js";
