@@ -14,6 +14,8 @@ import {
 import { redactingLogger, type Logger } from "./logger.js";
 import { RateLimitBudget, type RateLimitPolicy } from "./rate-limit.js";
 import { Redactor } from "./redact.js";
+import { validateCall, type OperationSchema } from "./validate.js";
+import { ValidationError } from "./errors.js";
 import { createRetryingFetch, extrasOf, retryDelayFromHeaders, safeCause, setExtras, summarize, type RequestExtras } from "./retry.js";
 
 /** Options every provider's factory accepts (DESIGN.md "Common options from core"). */
@@ -66,6 +68,11 @@ export interface ProviderDefinition {
   /** `METHOD /path/{template}` → operationId, for messages (generated from the spec). */
   operationIds?: Readonly<Record<string, string>>;
   rateLimit?: RateLimitPolicy;
+  /**
+   * `METHOD /path/{template}` → the operation's parameter and body schemas (generated from the spec). Every
+   * call, `raw` included, is checked against them and refused with ValidationError before it is sent.
+   */
+  validation?: Readonly<Record<string, OperationSchema>>;
   /** Reads the provider's error envelope. */
   errorDetails?: (body: unknown, status: number) => ErrorDetails;
   clientOptions?: Omit<OpenApiFetchOptions, "baseUrl" | "fetch" | "headers">;
@@ -132,12 +139,12 @@ export function createApiClient<Paths extends {}>(provider: ProviderDefinition, 
   };
 
   const userAgent = [options.userAgent, provider.userAgent].filter(Boolean).join(" ");
-  const raw = createClient<Paths>({
+  const raw = withValidation(createClient<Paths>({
     ...provider.clientOptions,
     baseUrl: options.baseUrl ?? provider.defaultBaseUrl,
     fetch: fetchWithInfo as typeof fetch,
     headers: { "User-Agent": userAgent, ...options.headers },
-  });
+  }), provider.validation ?? {}, operationIds);
 
   // Tags each request with its operation and whether it starts work, from the spec's path template.
   const tagging: Middleware = {
@@ -216,6 +223,37 @@ export function createApiClient<Paths extends {}>(provider: ProviderDefinition, 
   }
 
   return { raw, redactor, logger, budget, call, errorFromResponse, init, streamInit };
+}
+
+const METHOD_NAMES = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"] as const;
+
+/**
+ * Wraps openapi-fetch's methods so each call is checked against its operation's schemas first. A refused
+ * call rejects with ValidationError and sends nothing.
+ */
+function withValidation<C extends Client<any, any>>(client: C, schemas: Readonly<Record<string, OperationSchema>>, operationIds: Readonly<Record<string, string>>): C {
+  if (Object.keys(schemas).length === 0) return client;
+  const check = (method: string, path: string, init: unknown) => {
+    const key = `${method.toUpperCase()} ${path}`;
+    const schema = schemas[key];
+    if (!schema) return;
+    const issues = validateCall(schema, (init ?? {}) as Parameters<typeof validateCall>[1]);
+    if (issues.length) throw new ValidationError(issues, { operation: operationIds[key] ?? key });
+  };
+  const wrapped: Record<string, unknown> = { ...(client as Record<string, unknown>) };
+  for (const method of METHOD_NAMES) {
+    const original = client[method] as (path: string, init?: unknown) => Promise<unknown>;
+    wrapped[method] = async (path: string, init?: unknown) => {
+      check(method, path, init);
+      return original(path, init);
+    };
+  }
+  const request = client.request as (method: string, path: string, init?: unknown) => Promise<unknown>;
+  wrapped.request = async (method: string, path: string, init?: unknown) => {
+    check(method, path, init);
+    return request(method, path, init);
+  };
+  return wrapped as C;
 }
 
 function truncate(text: string, max: number): string {

@@ -7,7 +7,9 @@
  *   │   ├─ RateLimitError (429)            └─ InvalidRequestError (400/422)
  *   ├─ ConnectionError   ├─ TimeoutError   ├─ AbortError
  *   ├─ ImportFailedError ├─ WaitTimeoutError
- *   ├─ PaginationLimitError  ├─ InvalidResponseError  └─ ValidationError (refused before sending)
+ *   ├─ PaginationLimitError  └─ InvalidResponseError
+ *
+ *   ValidationError extends InvalidRequestError: refused before sending, nothing reached the server.
  *
  * Errors are built only from already-redacted parts and hold no Request/Response objects (those carry
  * the Authorization header), so printing, logging or serialising an error cannot leak a secret.
@@ -194,15 +196,23 @@ export interface ValidationIssue {
 }
 
 /**
- * The input was refused before any request was sent: it could never succeed (a missing id, an unknown
- * file type, a malformed secret URL). Nothing reached the server.
+ * The input was refused before any request was sent: the API would answer it with 400 (a missing id, a
+ * too-long URL, an unknown file type, a malformed secret URL). It is an InvalidRequestError, so one `catch`
+ * handles both; `request` is undefined because nothing reached the server, and `issues` names every problem.
  */
-export class ValidationError extends ImportkitError {
+export class ValidationError extends InvalidRequestError {
   readonly issues: ValidationIssue[];
 
-  constructor(issues: ValidationIssue[] | string, path?: string) {
-    const list = typeof issues === "string" ? [{ path: path ?? "", message: issues }] : issues;
-    super(list.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("; "));
+  constructor(issues: ValidationIssue[] | string, where?: string | { path?: string; operation?: string }) {
+    const options = typeof where === "string" ? { path: where } : (where ?? {});
+    const list = typeof issues === "string" ? [{ path: options.path ?? "", message: issues }] : issues;
+    const details = list.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("; ");
+    super({
+      status: 400,
+      code: "validation_error",
+      message: `${options.operation ? `${options.operation}: ` : ""}invalid input, not sent: ${details}`,
+      operation: options.operation,
+    });
     this.issues = list;
   }
 }

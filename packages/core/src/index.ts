@@ -23,3 +23,4 @@ export {
 } from "./client.js";
 export { paginate, PageIterable, DEFAULT_MAX_PAGES, type PaginateOptions } from "./paginate.js";
 export { waitFor, DEFAULT_WAIT_TIMEOUT_MS, type WaitOptions, type PollSpec, type WaitState } from "./wait.js";
+export { validateValue, validateCall, type Schema, type OperationSchema } from "./validate.js";

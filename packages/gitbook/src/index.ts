@@ -18,6 +18,7 @@ import {
   type WaitOptions,
 } from "@importkit/core";
 import { operationIds } from "./generated/operations.js";
+import { validation } from "./generated/validation.js";
 import type { components, operations, paths } from "./generated/schema.js";
 
 export {
@@ -89,6 +90,7 @@ export function createGitBookClient(options: GitBookClientOptions) {
       secrets: [token],
       startsWork: ["POST /org/{organizationId}/imports"],
       operationIds,
+      validation,
       // GitBook: X-RateLimit-Reset is a UTC epoch in seconds; no Retry-After is documented.
       rateLimit: epochResetPolicy(),
       errorDetails: (body) => {

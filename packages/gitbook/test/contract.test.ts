@@ -10,6 +10,7 @@ import {
   NotFoundError,
   PaginationLimitError,
   RateLimitError,
+  ValidationError,
   WaitTimeoutError,
   type GitBookClientOptions,
   type ImportRun,
@@ -152,16 +153,36 @@ describe("a body the spec forbids ends in an InvalidRequestError that names the 
       .catch((e: unknown) => e);
 
   it.each([
-    ["no target", { source: { type: "website", url: "https://example.com" } }, /must have required property 'target'/],
-    ["a 3 000-character URL", { source: { type: "website", url: `https://example.com/${"a".repeat(2980)}` }, target: { space: "s" } }, /source\.url must NOT have more than 2048 characters/],
-    ["51 files", { source: { type: "file", files: Array.from({ length: 51 }, (_, i) => `f${i}.md`) }, target: { space: "s" } }, /source\.files must NOT have more than 50 items/],
+    ["no target", { source: { type: "website", url: "https://example.com" } }, /target: is required/],
+    ["a 3 000-character URL", { source: { type: "website", url: `https://example.com/${"a".repeat(2980)}` }, target: { space: "s" } }, /source\.url: must have at most 2048 characters \(got 3000\)/],
+    ["51 files", { source: { type: "file", files: Array.from({ length: 51 }, (_, i) => `f${i}.md`) }, target: { space: "s" } }, /source\.files: must have at most 50 items \(got 51\)/],
+    ["an organization id with a slash", { organizationId: "org/../x", source: { type: "file", files: [] }, target: { space: "s" } }, /organizationId: must match/],
   ])("%s", async (_name, body, problem) => {
     const error = await start(body);
+    // Refused by the client from the spec's own schema: an InvalidRequestError (ValidationError), nothing sent.
     expect(error).toBeInstanceOf(InvalidRequestError);
+    expect(error).toBeInstanceOf(ValidationError);
     expect((error as InvalidRequestError).status).toBe(400);
+    expect((error as InvalidRequestError).operation).toBe("startImportRun");
     expect((error as Error).message).toMatch(problem);
-    // The mock flagged the request: that is the point of this test, not a failure.
-    expect(guarded.takeViolations()).toHaveLength(1);
+    expect(guarded.requests).toBe(0);
+  });
+
+  it("the same bodies are refused by the spec itself (Prism), so the client's check is not stricter than the API", async () => {
+    const bodies = [
+      { source: { type: "website", url: "https://example.com" } },
+      { source: { type: "website", url: `https://example.com/${"a".repeat(2980)}` }, target: { space: "s" } },
+      { source: { type: "file", files: Array.from({ length: 51 }, (_, i) => `f${i}.md`) }, target: { space: "s" } },
+    ];
+    for (const body of bodies) {
+      const response = await guarded.fetch(`${mockUrl("gitbook")}/org/${organizationId}/imports`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      expect(response.status).toBe(400);
+    }
+    expect(guarded.takeViolations()).toHaveLength(3);
   });
 });
 

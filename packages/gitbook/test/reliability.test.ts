@@ -6,6 +6,7 @@ import {
   ApiError,
   ConnectionError,
   createGitBookClient,
+  InvalidRequestError,
   InvalidResponseError,
   RateLimitError,
   TimeoutError,
@@ -161,6 +162,17 @@ describe("timeouts and the caller's signal", () => {
     const error = await client().imports.get(ref, { signal: controller.signal }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AbortError);
     expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it("a server's rejection names the violated rule when a mock server explains it (sl-violations)", async () => {
+    server.queue({
+      status: 422,
+      json: { error: { code: 422, message: "Invalid request" } },
+      headers: { "sl-violations": JSON.stringify([{ location: ["request", "query", "limit"], message: "must be <= 1000" }]) },
+    });
+    const error = (await client().imports.get(ref).catch((e: unknown) => e)) as InvalidRequestError;
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect(error.message).toContain("[mock server: request.query.limit: must be <= 1000]");
   });
 
   it("invalid JSON on a 200 is an InvalidResponseError", async () => {
