@@ -164,7 +164,20 @@ function closestAlternative(options: Schema[], value: unknown, path: string, _ke
 /** Validates an openapi-fetch call's `params` and `body` against its operation's schemas. */
 export function validateCall(operation: OperationSchema, init: { params?: { path?: unknown; query?: unknown }; body?: unknown }): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  if (operation.path) issues.push(...validateValue(operation.path, init.params?.path ?? {}, ""));
+  if (operation.path) {
+    const path = (init.params?.path ?? {}) as Record<string, unknown>;
+    issues.push(...validateValue(operation.path, path, ""));
+    // A path parameter is a URL segment: an empty one would silently address another resource
+    // (`/imports/` instead of `/imports/{id}`), whatever the schema says.
+    // `.` and `..` (also as %2e) are resolved away by every URL parser: `/imports/./cancel` is `/imports/cancel`.
+    for (const name of Object.keys(operation.path.properties ?? {})) {
+      const value = path[name];
+      if (value === "") issues.push({ path: name, message: "must not be empty (it is a URL path segment)" });
+      else if (typeof value === "string" && /^(\.|%2e){1,2}$/i.test(value)) {
+        issues.push({ path: name, message: `must not be "${value}" (a URL would resolve it to another path)` });
+      }
+    }
+  }
   if (operation.query) issues.push(...validateValue(operation.query, init.params?.query ?? {}, ""));
   if (init.body === undefined) {
     if (operation.bodyRequired) issues.push({ path: "body", message: "is required" });
