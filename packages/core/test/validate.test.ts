@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { validateCall, validateValue, type OperationSchema } from "@importkit/core";
+import { validateCall, validateValue, type OperationSchema, type Schema } from "@importkit/core";
 
 const getRun: OperationSchema = {
   path: { type: "object", properties: { org: { type: "string" }, id: { type: "string" } }, required: ["org", "id"] },
@@ -21,7 +21,7 @@ describe("validateCall", () => {
 
 describe("validateValue", () => {
   it("reports the closest alternative of a oneOf", () => {
-    const source = {
+    const source: Schema = {
       oneOf: [
         { type: "object", properties: { type: { enum: ["website"] }, url: { type: "string", maxLength: 5 } }, required: ["type", "url"] },
         { type: "object", properties: { type: { enum: ["file"] }, files: { type: "array" } }, required: ["type", "files"] },
@@ -33,7 +33,7 @@ describe("validateValue", () => {
   });
 
   it("checks types, enums, ranges, lengths and unknown fields", () => {
-    const schema = {
+    const schema: Schema = {
       type: "object",
       additionalProperties: false,
       properties: { n: { type: "integer", minimum: 1 }, s: { type: "string", enum: ["a", "b"] }, list: { type: "array", maxItems: 1 } },
