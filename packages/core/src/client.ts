@@ -73,8 +73,8 @@ export interface ProviderDefinition {
    * call, `raw` included, is checked against them and refused with ValidationError before it is sent.
    */
   validation?: Readonly<Record<string, OperationSchema>>;
-  /** Reads the provider's error envelope. */
-  errorDetails?: (body: unknown, status: number) => ErrorDetails;
+  /** Reads the provider's error envelope (some providers explain errors in headers, e.g. SharinPix's X-message). */
+  errorDetails?: (body: unknown, status: number, headers: Headers) => ErrorDetails;
   clientOptions?: Omit<OpenApiFetchOptions, "baseUrl" | "fetch" | "headers">;
 }
 
@@ -163,7 +163,7 @@ export function createApiClient<Paths extends {}>(provider: ProviderDefinition, 
     const info = (response as unknown as Record<symbol, ResponseInfo | undefined>)[RESPONSE_INFO];
     const status = response.status;
     const safeBody = redactor.value(truncateBody(body));
-    const details = provider.errorDetails?.(safeBody, status) ?? {};
+    const details = provider.errorDetails?.(safeBody, status, response.headers) ?? {};
     const violations = mockViolations(response.headers);
     const detail = details.message ? redactor.text(details.message) : bodySnippet(safeBody) || response.statusText || "no details given";
     const where = info ? `${info.operation ?? info.request.method} (${info.request.method} ${info.request.url})` : "request";

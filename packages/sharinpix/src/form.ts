@@ -1,0 +1,72 @@
+/**
+ * The form body SharinPix documents: Rails nested parameters (`metadatas[key]=value`,
+ * `headers[Authorization]=…`), brackets left as they are and values form-encoded. openapi-fetch's own form
+ * serializer is `new URLSearchParams(body)`, which turns every nested object into `[object Object]`.
+ */
+import { ValidationError } from "@importkit/core";
+
+const FORM_CONTENT_TYPE = "application/x-www-form-urlencoded";
+/** Deeper than any real metadata; past it the value is most likely a cycle. */
+const MAX_DEPTH = 16;
+
+export function isFormContentType(contentType: string | null | undefined): boolean {
+  return (contentType ?? "").toLowerCase().startsWith(FORM_CONTENT_TYPE);
+}
+
+/**
+ * One name or value in a form body. WHATWG's urlencoded serializer and Ruby's `URI.encode_www_form_component`
+ * (which recorded SharinPix's examples) agree: only alphanumerics and `*-._` stay as they are, a space is `+`.
+ * encodeURIComponent also spares `!'()~`, so those are encoded by hand.
+ */
+export function encodeFormComponent(text: string): string {
+  return encodeURIComponent(text)
+    .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, "+");
+}
+
+/** Serialises a body as Rails nested parameters, in the order of its keys. */
+export function railsFormBody(body: Record<string, unknown>): string {
+  const pairs: string[] = [];
+  const add = (name: string, path: string, value: unknown, depth: number): void => {
+    if (value === undefined) return;
+    if (depth > MAX_DEPTH) throw new ValidationError(`is nested more than ${MAX_DEPTH} levels deep (a cycle?)`, path);
+    // Rack reads a bare name without `=` as nil, which is what null means in the JSON encoding.
+    if (value === null) return void pairs.push(name);
+    if (value instanceof Date) return void pairs.push(`${name}=${encodeFormComponent(value.toISOString())}`);
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => add(`${name}[]`, `${path}[${i}]`, item, depth + 1));
+      return;
+    }
+    if (typeof value === "object") {
+      for (const [key, item] of Object.entries(value)) add(`${name}[${segment(key, `${path}.${key}`)}]`, `${path}.${key}`, item, depth + 1);
+      return;
+    }
+    pairs.push(`${name}=${encodeFormComponent(String(value))}`);
+  };
+  for (const [key, value] of Object.entries(body)) add(segment(key, key), key, value, 0);
+  return pairs.join("&");
+}
+
+/** A key inside brackets: Rails splits names on brackets before decoding, so a key cannot contain them. */
+function segment(key: string, path: string): string {
+  if (key === "" || /[[\]]/.test(key)) {
+    throw new ValidationError("a key in a form body cannot be empty or contain [ or ] (send it as JSON instead)", path);
+  }
+  return encodeFormComponent(key);
+}
+
+/** openapi-fetch body serializer: Rails form bodies when the request says so, JSON otherwise. */
+export function serializeBody(body: unknown, headers?: Headers | Record<string, unknown>): string | FormData {
+  if (body instanceof FormData) return body;
+  const contentType = headers instanceof Headers ? headers.get("content-type") : headerValue(headers);
+  if (isFormContentType(contentType) && body !== null && typeof body === "object") return railsFormBody(body as Record<string, unknown>);
+  return JSON.stringify(body);
+}
+
+function headerValue(headers: Record<string, unknown> | undefined): string | undefined {
+  if (!headers) return undefined;
+  for (const [name, value] of Object.entries(headers)) if (name.toLowerCase() === "content-type" && typeof value === "string") return value;
+  return undefined;
+}
+
+export { FORM_CONTENT_TYPE };
