@@ -2,7 +2,7 @@
  * SharinPix bulk import throughput on loopback: `imports.bulk` (10 000 items, concurrency 32, with a checkpoint
  * file) against plain `fetch` sending the same form bodies at the same concurrency, to the same server.
  *
- *   node --conditions=source --import tsx bench/sharinpix-bulk.ts [items] [rounds]
+ *   node --conditions=importkit-source --import tsx bench/sharinpix-bulk.ts [items] [rounds]
  *
  * The server runs in a child process so it does not share the client's event loop. Rounds alternate between
  * the two sides and the median of each is compared, which evens out a noisy machine. Prints the ratio

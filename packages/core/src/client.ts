@@ -2,7 +2,7 @@
  * The client factory every provider builds on: openapi-fetch on top of the retrying fetch, plus the
  * provider's auth, user agent, error envelope and rate-limit policy. Knows no provider itself.
  */
-import createClient, { type Client, type ClientOptions as OpenApiFetchOptions, type Middleware } from "openapi-fetch";
+import createClient, { type Client, type ClientOptions as OpenApiFetchOptions } from "openapi-fetch";
 import {
   ApiError,
   ImportkitError,
@@ -11,12 +11,13 @@ import {
   apiErrorClassFor,
   type RequestSummary,
 } from "./errors.js";
-import { redactingLogger, type Logger } from "./logger.js";
+import { redactingLogger, type Logger, type RedactingLogger } from "./logger.js";
 import { RateLimitBudget, type RateLimitPolicy } from "./rate-limit.js";
 import { Redactor } from "./redact.js";
 import { validateCall, type OperationSchema } from "./validate.js";
+import { PreparedRequest, type RequestLike } from "./prepared-request.js";
 import { ValidationError } from "./errors.js";
-import { createRetryingFetch, extrasOf, retryDelayFromHeaders, safeCause, setExtras, summarize, type RequestExtras } from "./retry.js";
+import { createRetryingFetch, EXTRAS_KEY, extrasOf, retryDelayFromHeaders, safeCause, summarize, type RequestExtras } from "./retry.js";
 
 /** Options every provider's factory accepts (DESIGN.md "Common options from core"). */
 export interface CommonClientOptions {
@@ -80,7 +81,8 @@ export interface ProviderDefinition {
 
 const RESPONSE_INFO = Symbol("importkit.response");
 interface ResponseInfo {
-  request: RequestSummary;
+  /** Redacted only when an error needs it: redaction is the costliest part of a request's bookkeeping. */
+  request: () => RequestSummary;
   operation: string | undefined;
 }
 
@@ -88,7 +90,7 @@ export interface ApiClient<Paths extends {}> {
   /** The typed openapi-fetch client: every operation of the spec, `{ data, error, response }`. */
   raw: Client<Paths, `${string}/${string}`>;
   redactor: Redactor;
-  logger: Required<Logger>;
+  logger: RedactingLogger;
   budget: RateLimitBudget | undefined;
   /**
    * Awaits an openapi-fetch call and returns its data, or throws the typed error for its status.
@@ -131,33 +133,23 @@ export function createApiClient<Paths extends {}>(provider: ProviderDefinition, 
     authorize: provider.authorize,
   } as Parameters<typeof createRetryingFetch>[0]);
 
-  const fetchWithInfo = async (request: Request): Promise<Response> => {
+  const fetchWithInfo = async (request: RequestLike): Promise<Response> => {
     const response = await retrying(request);
-    const info: ResponseInfo = { request: summarize(request, redactor), operation: extrasOf(request).operation };
+    let summary: RequestSummary | undefined;
+    const info: ResponseInfo = { request: () => (summary ??= summarize(request, redactor)), operation: extrasOf(request).operation };
     Object.defineProperty(response, RESPONSE_INFO, { value: info, enumerable: false });
     return response;
   };
 
   const userAgent = [options.userAgent, provider.userAgent].filter(Boolean).join(" ");
-  const raw = withValidation(createClient<Paths>({
+  const raw = instrument(createClient<Paths>({
     ...provider.clientOptions,
     baseUrl: options.baseUrl ?? provider.defaultBaseUrl,
-    fetch: fetchWithInfo as typeof fetch,
+    fetch: fetchWithInfo as unknown as typeof fetch,
+    Request: PreparedRequest as unknown as typeof Request,
     headers: { "User-Agent": userAgent, ...options.headers },
-  }), provider.validation ?? {}, operationIds);
+  }), provider.validation ?? {}, operationIds, startsWork);
 
-  // Tags each request with its operation and whether it starts work, from the spec's path template.
-  const tagging: Middleware = {
-    onRequest({ request, schemaPath }) {
-      const key = `${request.method} ${schemaPath}`;
-      setExtras(request, {
-        operation: extrasOf(request).operation ?? operationIds[key] ?? key,
-        ...(startsWork.has(key) ? { startsWork: true } : {}),
-      });
-      return undefined;
-    },
-  };
-  raw.use(tagging);
 
   function errorFromResponse(response: Response, body: unknown): ApiError {
     const info = (response as unknown as Record<symbol, ResponseInfo | undefined>)[RESPONSE_INFO];
@@ -166,7 +158,8 @@ export function createApiClient<Paths extends {}>(provider: ProviderDefinition, 
     const details = provider.errorDetails?.(safeBody, status, response.headers) ?? {};
     const violations = mockViolations(response.headers);
     const detail = details.message ? redactor.text(details.message) : bodySnippet(safeBody) || response.statusText || "no details given";
-    const where = info ? `${info.operation ?? info.request.method} (${info.request.method} ${info.request.url})` : "request";
+    const request = info?.request();
+    const where = info && request ? `${info.operation ?? request.method} (${request.method} ${request.url})` : "request";
     const message =
       `${where} failed with ${status}: ${truncate(detail, MAX_MESSAGE_BODY_CHARS)}` +
       (violations.length ? ` [mock server: ${violations.join("; ")}]` : "");
@@ -179,7 +172,7 @@ export function createApiClient<Paths extends {}>(provider: ProviderDefinition, 
       body: safeBody,
       headers: redactor.headers(response.headers),
       operation: info?.operation,
-      request: info?.request,
+      request,
     };
     if (ErrorClass === RateLimitError) {
       return new RateLimitError({ ...init, retryAfterMs: retryDelayFromHeaders(response.headers, budget) });
@@ -228,31 +221,38 @@ export function createApiClient<Paths extends {}>(provider: ProviderDefinition, 
 const METHOD_NAMES = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"] as const;
 
 /**
- * Wraps openapi-fetch's methods so each call is checked against its operation's schemas first. A refused
- * call rejects with ValidationError and sends nothing.
+ * Wraps openapi-fetch's methods: each call is checked against its operation's schemas first (a refused call
+ * rejects with ValidationError and sends nothing), then tagged with its operation name and whether it starts
+ * work, which openapi-fetch copies onto the Request for the retrying fetch. A wrapper instead of a middleware:
+ * it knows the method and path template already, and a middleware pass costs every request.
  */
-function withValidation<C extends Client<any, any>>(client: C, schemas: Readonly<Record<string, OperationSchema>>, operationIds: Readonly<Record<string, string>>): C {
-  if (Object.keys(schemas).length === 0) return client;
-  const check = (method: string, path: string, init: unknown) => {
+function instrument<C extends Client<any, any>>(
+  client: C,
+  schemas: Readonly<Record<string, OperationSchema>>,
+  operationIds: Readonly<Record<string, string>>,
+  startsWork: ReadonlySet<string>,
+): C {
+  const prepare = (method: string, path: string, init: unknown) => {
     const key = `${method.toUpperCase()} ${path}`;
+    const operation = operationIds[key] ?? key;
     const schema = schemas[key];
-    if (!schema) return;
-    const issues = validateCall(schema, (init ?? {}) as Parameters<typeof validateCall>[1]);
-    if (issues.length) throw new ValidationError(issues, { operation: operationIds[key] ?? key });
+    if (schema) {
+      const issues = validateCall(schema, (init ?? {}) as Parameters<typeof validateCall>[1]);
+      if (issues.length) throw new ValidationError(issues, { operation });
+    }
+    const given = (init ?? {}) as { [EXTRAS_KEY]?: RequestExtras };
+    return {
+      ...given,
+      [EXTRAS_KEY]: { operation, ...(startsWork.has(key) ? { startsWork: true } : {}), ...given[EXTRAS_KEY] },
+    };
   };
   const wrapped: Record<string, unknown> = { ...(client as Record<string, unknown>) };
   for (const method of METHOD_NAMES) {
     const original = client[method] as (path: string, init?: unknown) => Promise<unknown>;
-    wrapped[method] = async (path: string, init?: unknown) => {
-      check(method, path, init);
-      return original(path, init);
-    };
+    wrapped[method] = async (path: string, init?: unknown) => original(path, prepare(method, path, init));
   }
   const request = client.request as (method: string, path: string, init?: unknown) => Promise<unknown>;
-  wrapped.request = async (method: string, path: string, init?: unknown) => {
-    check(method, path, init);
-    return request(method, path, init);
-  };
+  wrapped.request = async (method: string, path: string, init?: unknown) => request(method, path, prepare(method, path, init));
   return wrapped as C;
 }
 

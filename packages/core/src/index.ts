@@ -1,6 +1,6 @@
 export * from "./errors.js";
 export { Redactor, REDACTED, type RedactorOptions } from "./redact.js";
-export { redactingLogger, type Logger, type LogLevel } from "./logger.js";
+export { redactingLogger, type Logger, type LogLevel, type RedactingLogger } from "./logger.js";
 export { sleep, anySignal } from "./signals.js";
 export {
   createRetryingFetch,

@@ -10,8 +10,13 @@ export interface Logger {
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
+export type RedactingLogger = Required<Logger> & {
+  /** Whether a level reaches a sink: lets hot paths skip building (and redacting) messages nobody reads. */
+  enabled(level: LogLevel): boolean;
+};
+
 /** A logger whose every message and field goes through the redactor first. Never throws. */
-export function redactingLogger(logger: Logger | undefined, redactor: Redactor): Required<Logger> {
+export function redactingLogger(logger: Logger | undefined, redactor: Redactor): RedactingLogger {
   const emit = (level: LogLevel) => (message: string, fields?: Record<string, unknown>) => {
     const sink = logger?.[level];
     if (!sink) return;
@@ -21,5 +26,11 @@ export function redactingLogger(logger: Logger | undefined, redactor: Redactor):
       // A broken logger must never break a request.
     }
   };
-  return { debug: emit("debug"), info: emit("info"), warn: emit("warn"), error: emit("error") };
+  return {
+    debug: emit("debug"),
+    info: emit("info"),
+    warn: emit("warn"),
+    error: emit("error"),
+    enabled: (level) => typeof logger?.[level] === "function",
+  };
 }

@@ -93,16 +93,25 @@ export class RateLimitBudget {
    * Waits until the budget allows one more request, then counts it as in flight. Requests already in
    * flight are counted against what remains, so N concurrent callers never overspend a budget of < N.
    */
-  async acquire(signal?: AbortSignal): Promise<() => void> {
+  acquire(signal?: AbortSignal): (() => void) | Promise<() => void> {
+    // The usual case, nothing known or budget left: no promise, no tick.
+    if (!this.#mustWait(Date.now())) return this.#take();
+    return this.#acquireSlowly(signal);
+  }
+
+  #mustWait(now: number): boolean {
+    if (this.#resetAt !== undefined && this.#resetAt <= now) {
+      // A new window: what remains is unknown again until the next response says.
+      this.#remaining = undefined;
+      this.#resetAt = undefined;
+    }
+    return this.#remaining !== undefined && this.#remaining - this.#inFlight <= 0;
+  }
+
+  async #acquireSlowly(signal?: AbortSignal): Promise<() => void> {
     for (;;) {
       const now = Date.now();
-      if (this.#resetAt !== undefined && this.#resetAt <= now) {
-        // A new window: what remains is unknown again until the next response says.
-        this.#remaining = undefined;
-        this.#resetAt = undefined;
-      }
-      const exhausted = this.#remaining !== undefined && this.#remaining - this.#inFlight <= 0;
-      if (!exhausted) break;
+      if (!this.#mustWait(now)) break;
       const wait = this.#resetAt !== undefined ? this.#resetAt - now : (this.#policy.windowMs ?? 60_000);
       this.#waiters++;
       try {
@@ -113,6 +122,10 @@ export class RateLimitBudget {
       }
       if (this.#inFlight === 0 && this.#resetAt === undefined) this.#remaining = undefined;
     }
+    return this.#take();
+  }
+
+  #take(): () => void {
     this.#inFlight++;
     let released = false;
     return () => {

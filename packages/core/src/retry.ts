@@ -13,10 +13,11 @@
  * - the caller's signal aborts everything, the waits between attempts included.
  */
 import { AbortError, ConnectionError, TimeoutError, type RequestSummary } from "./errors.js";
-import type { Logger } from "./logger.js";
+import type { RedactingLogger } from "./logger.js";
 import type { RateLimitBudget } from "./rate-limit.js";
 import type { Redactor } from "./redact.js";
 import { abortErrorFrom, anySignal, sleep } from "./signals.js";
+import { bufferedResponse, replayableBody, type RequestLike } from "./prepared-request.js";
 
 export const DEFAULT_MAX_RETRIES = 2;
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -46,11 +47,11 @@ export interface RequestExtras {
 
 export const EXTRAS_KEY = "importkit";
 
-export function extrasOf(request: Request): RequestExtras {
+export function extrasOf(request: RequestLike): RequestExtras {
   return ((request as unknown as Record<string, unknown>)[EXTRAS_KEY] as RequestExtras | undefined) ?? {};
 }
 
-export function setExtras(request: Request, extras: RequestExtras): void {
+export function setExtras(request: RequestLike, extras: RequestExtras): void {
   (request as unknown as Record<string, unknown>)[EXTRAS_KEY] = { ...extrasOf(request), ...extras };
 }
 
@@ -61,7 +62,7 @@ export interface RetryingFetchOptions {
   /** Aborts every request of the client. */
   signal?: AbortSignal;
   redactor: Redactor;
-  logger: Required<Logger>;
+  logger: RedactingLogger;
   budget?: RateLimitBudget;
   /** Adds credentials to each attempt's URL or headers (per attempt, so a renewed token is used on a retry). */
   authorize?: ((url: URL, headers: Headers) => void | Promise<void>) | undefined;
@@ -91,7 +92,7 @@ export function backoffDelay(retryIndex: number, random: () => number = Math.ran
   return base * (1 - random() * 0.25);
 }
 
-export function summarize(request: Request, redactor: Redactor): RequestSummary {
+export function summarize(request: RequestLike, redactor: Redactor): RequestSummary {
   return { method: request.method, url: redactor.url(request.url) };
 }
 
@@ -138,28 +139,37 @@ function describeConnectionFailure(error: unknown, code: string | undefined): st
 
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
-export function createRetryingFetch(options: RetryingFetchOptions): (input: Request) => Promise<Response> {
+export function createRetryingFetch(options: RetryingFetchOptions): (input: RequestLike) => Promise<Response> {
   const baseFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   const { redactor, logger, budget } = options;
   const random = options.random ?? Math.random;
 
-  return async function retryingFetch(input: Request): Promise<Response> {
+  return async function retryingFetch(input: RequestLike): Promise<Response> {
     const extras = extrasOf(input);
     const maxRetries = Math.max(0, extras.maxRetries ?? options.maxRetries ?? DEFAULT_MAX_RETRIES);
     const timeout = extras.timeout ?? options.timeout ?? DEFAULT_TIMEOUT_MS;
     const callerSignal = anySignal([input.signal, options.signal]);
-    const summary = summarize(input, redactor);
-    const label = `${summary.method} ${summary.url}`;
-    // Read the body once so every attempt can resend it (openapi-fetch bodies are strings or small buffers).
-    const body = input.body ? await input.arrayBuffer() : undefined;
+    // Redacting a URL costs more than sending a request on loopback: do it only when a message needs it.
+    let summaryCache: RequestSummary | undefined;
+    const summary = () => (summaryCache ??= summarize(input, redactor));
+    const label = () => `${summary().method} ${summary().url}`;
+    const debug = logger.enabled("debug");
+    // A body every attempt can resend (openapi-fetch's are strings or small buffers, kept as they are).
+    const pendingBody = replayableBody(input);
+    const body = pendingBody instanceof Promise ? await pendingBody : pendingBody;
 
     for (let attempt = 0; ; attempt++) {
-      if (callerSignal?.aborted) throw new AbortError(undefined, { request: summary });
+      if (callerSignal?.aborted) throw new AbortError(undefined, { request: summary() });
       const url = new URL(input.url);
       const headers = new Headers(input.headers);
-      await options.authorize?.(url, headers);
-      const release = budget ? await budget.acquire(callerSignal) : () => {};
+      const authorized = options.authorize?.(url, headers);
+      if (authorized instanceof Promise) await authorized;
+      const acquired = budget?.acquire(callerSignal);
+      const release = acquired === undefined ? () => {} : acquired instanceof Promise ? await acquired : acquired;
+      // One controller per attempt, aborted by its timer or by the caller (cheaper than AbortSignal.any).
       const attemptController = new AbortController();
+      const onCallerAbort = () => attemptController.abort();
+      callerSignal?.addEventListener("abort", onCallerAbort, { once: true });
       let timedOut = false;
       let timer: ReturnType<typeof setTimeout> | undefined;
       const armTimer = () => {
@@ -169,34 +179,36 @@ export function createRetryingFetch(options: RetryingFetchOptions): (input: Requ
           attemptController.abort();
         }, timeout);
       };
-      const signal = anySignal([callerSignal, attemptController.signal])!;
-      const started = Date.now();
+      const finish = () => {
+        clearTimeout(timer);
+        callerSignal?.removeEventListener("abort", onCallerAbort);
+        release();
+      };
+      const started = debug ? Date.now() : 0;
       const canRetry = attempt < maxRetries;
 
       let response: Response;
       try {
         armTimer();
-        logger.debug(`→ ${label}${attempt ? ` (retry ${attempt}/${maxRetries})` : ""}`);
-        const request = new Request(url, {
+        if (debug) logger.debug(`→ ${label()}${attempt ? ` (retry ${attempt}/${maxRetries})` : ""}`);
+        response = await baseFetch(url.href, {
           method: input.method,
           headers,
           body,
-          signal,
+          signal: attemptController.signal,
           redirect: input.redirect,
-          credentials: input.credentials,
+          ...(input.credentials ? { credentials: input.credentials } : {}),
         });
-        response = await baseFetch(request);
         budget?.observe(response.headers);
-        logger.debug(`← ${response.status} ${label} (${Date.now() - started} ms)`);
+        if (debug) logger.debug(`← ${response.status} ${label()} (${Date.now() - started} ms)`);
 
         if (RETRYABLE_STATUSES.has(response.status) && (!extras.startsWork || NOT_ACTED_STATUSES.has(response.status))) {
           const hinted = retryDelayFromHeaders(response.headers, budget);
           const delay = hinted ?? backoffDelay(attempt, random);
           if (canRetry && delay <= MAX_RETRY_DELAY_MS) {
-            clearTimeout(timer);
-            release();
+            finish();
             await response.body?.cancel().catch(() => {});
-            logger.warn(`${label} answered ${response.status}; retrying in ${Math.round(delay)} ms (retry ${attempt + 1}/${maxRetries})`);
+            logger.warn(`${label()} answered ${response.status}; retrying in ${Math.round(delay)} ms (retry ${attempt + 1}/${maxRetries})`);
             await sleep(delay, callerSignal);
             continue;
           }
@@ -206,35 +218,36 @@ export function createRetryingFetch(options: RetryingFetchOptions): (input: Requ
           // Downloads: hand the stream over, with an idle timeout between chunks instead of a total one.
           clearTimeout(timer);
           release();
-          return new Response(guardStream(response.body, { timeout, armTimer, clear: () => clearTimeout(timer), isTimedOut: () => timedOut, callerSignal, summary, redactor }), {
-            status: response.status,
-            statusText: response.statusText,
-            headers: response.headers,
-          });
+          const stop = () => {
+            clearTimeout(timer);
+            callerSignal?.removeEventListener("abort", onCallerAbort);
+          };
+          return new Response(
+            guardStream(response.body, { timeout, armTimer, clear: () => clearTimeout(timer), stop, isTimedOut: () => timedOut, callerSignal, summary, redactor }),
+            { status: response.status, statusText: response.statusText, headers: response.headers },
+          );
         }
         // Everything else is read within the attempt, so a stalled, reset or truncated body is caught
         // (and retried) here instead of surfacing later from a JSON parse.
         const buffered = NULL_BODY_STATUSES.has(response.status) ? null : await response.arrayBuffer();
-        clearTimeout(timer);
-        release();
-        return new Response(buffered, { status: response.status, statusText: response.statusText, headers: response.headers });
+        finish();
+        return bufferedResponse(response, buffered);
       } catch (error) {
-        clearTimeout(timer);
-        release();
+        finish();
         if (callerSignal?.aborted) {
           const abort = abortErrorFrom(callerSignal);
-          throw abort instanceof AbortError && abort.request === undefined ? new AbortError(undefined, { request: summary }) : abort;
+          throw abort instanceof AbortError && abort.request === undefined ? new AbortError(undefined, { request: summary() }) : abort;
         }
         // Whether the server may have seen the request: only if the failure came after connecting.
         const code = timedOut ? undefined : errorCode(error);
         const notSent = code !== undefined && NOT_SENT_CODES.has(code);
         const failure = timedOut
-          ? new TimeoutError(`${label} timed out after ${timeout} ms (attempt ${attempt + 1} of ${maxRetries + 1}).`, {
-              request: summary,
+          ? new TimeoutError(`${label()} timed out after ${timeout} ms (attempt ${attempt + 1} of ${maxRetries + 1}).`, {
+              request: summary(),
               timeoutMs: timeout,
             })
-          : new ConnectionError(`${label} failed: ${describeConnectionFailure(error, code)}.`, {
-              request: summary,
+          : new ConnectionError(`${label()} failed: ${describeConnectionFailure(error, code)}.`, {
+              request: summary(),
               ...(code ? { code } : {}),
               cause: safeCause(error, redactor),
             });
@@ -254,40 +267,44 @@ interface GuardOptions {
   timeout: number;
   armTimer: () => void;
   clear: () => void;
+  /** Releases the attempt's timer and signal listener once the stream ends, fails or is cancelled. */
+  stop: () => void;
   isTimedOut: () => boolean;
   callerSignal: AbortSignal | undefined;
-  summary: RequestSummary;
+  summary: () => RequestSummary;
   redactor: Redactor;
 }
 
 /** Re-exposes a body stream with an idle timeout and typed errors; pulls only on demand (backpressure). */
 function guardStream(source: ReadableStream<Uint8Array>, g: GuardOptions): ReadableStream<Uint8Array> {
   const reader = source.getReader();
-  const label = `${g.summary.method} ${g.summary.url}`;
+  const label = () => `${g.summary().method} ${g.summary().url}`;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       g.armTimer();
       try {
         const { done, value } = await reader.read();
         g.clear();
-        if (done) controller.close();
-        else controller.enqueue(value);
+        if (done) {
+          g.stop();
+          controller.close();
+        } else controller.enqueue(value);
       } catch (error) {
-        g.clear();
-        if (g.callerSignal?.aborted) controller.error(new AbortError(undefined, { request: g.summary }));
+        g.stop();
+        if (g.callerSignal?.aborted) controller.error(new AbortError(undefined, { request: g.summary() }));
         else if (g.isTimedOut())
-          controller.error(new TimeoutError(`${label}: no data for ${g.timeout} ms while reading the body.`, { request: g.summary, timeoutMs: g.timeout }));
+          controller.error(new TimeoutError(`${label()}: no data for ${g.timeout} ms while reading the body.`, { request: g.summary(), timeoutMs: g.timeout }));
         else
           controller.error(
-            new ConnectionError(`${label} failed while reading the body: ${describeConnectionFailure(error, errorCode(error))}.`, {
-              request: g.summary,
+            new ConnectionError(`${label()} failed while reading the body: ${describeConnectionFailure(error, errorCode(error))}.`, {
+              request: g.summary(),
               cause: safeCause(error, g.redactor),
             }),
           );
       }
     },
     async cancel(reason) {
-      g.clear();
+      g.stop();
       await reader.cancel(reason).catch(() => {});
     },
   }, { highWaterMark: 0 });

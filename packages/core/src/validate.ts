@@ -78,6 +78,16 @@ function formatProblem(format: string, value: string): string | undefined {
   return undefined;
 }
 
+/** JSON Schema counts characters as code points; only surrogate pairs make that differ from `.length`. */
+function codePoints(text: string): number {
+  let pairs = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff) pairs++;
+  }
+  return text.length - pairs;
+}
+
 const show = (value: unknown) => {
   const text = JSON.stringify(value);
   return text === undefined ? String(value) : text.length > 60 ? `${text.slice(0, 60)}…` : text;
@@ -102,9 +112,11 @@ export function validateValue(schema: Schema | undefined, value: unknown, path =
   }
 
   if (typeof value === "string") {
-    const length = [...value].length;
-    if (schema.minLength !== undefined && length < schema.minLength) at(`must have at least ${schema.minLength} characters`);
-    if (schema.maxLength !== undefined && length > schema.maxLength) at(`must have at most ${schema.maxLength} characters (got ${length})`);
+    if (schema.minLength !== undefined || schema.maxLength !== undefined) {
+      const length = codePoints(value);
+      if (schema.minLength !== undefined && length < schema.minLength) at(`must have at least ${schema.minLength} characters`);
+      if (schema.maxLength !== undefined && length > schema.maxLength) at(`must have at most ${schema.maxLength} characters (got ${length})`);
+    }
     if (schema.pattern !== undefined && !regex(schema.pattern).test(value)) at(`must match ${schema.pattern}`);
     const problem = schema.format ? formatProblem(schema.format, value) : undefined;
     if (problem) at(problem);
