@@ -1,0 +1,218 @@
+/**
+ * Benchmark: a 1 GiB Import.io result file saved with `crawlruns.saveTo` versus plain `fetch` piped to a file.
+ *
+ *   node --import tsx bench/importio-download.ts [--rounds 3] [--mib 1024]
+ *
+ * The parent serves the body from a loopback HTTP server, generated on the fly from one 1 MiB block (never
+ * from a file on disk). Each download runs in its own child process, so each variant's peak RSS is its own
+ * and one cannot pollute the other. The children run plain `node` on JavaScript: the parent first
+ * transpiles @importkit/core and @importkit/importio (TypeScript's transpileModule, into a git-ignored
+ * folder it deletes afterwards), because a TypeScript loader in the child would add ~40 MB of its own to
+ * the RSS being measured. The variants alternate (AB, BA, …) so that warm-up and disk cache favour neither.
+ * Saved files are checked (size and sampled bytes) and deleted.
+ * Goals: peak RSS of saveTo ≤ 120 MB; median throughput ≥ 0.9 × plain fetch.
+ */
+import { spawn } from "node:child_process";
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import ts from "typescript";
+
+const MiB = 1024 * 1024;
+const RSS_GOAL_MB = 120;
+const RATIO_GOAL = 0.9;
+const root = fileURLToPath(new URL("..", import.meta.url));
+// Inside packages/importio so that `openapi-fetch` resolves from its node_modules; `.importkit-*` is git-ignored.
+const buildDir = join(root, "packages", "importio", `.importkit-bench-${process.pid}`);
+
+type Variant = "saveTo" | "fetch";
+interface ChildResult {
+  variant: Variant;
+  bytes: number;
+  ms: number;
+  peakRssMB: number;
+  startRssMB: number;
+}
+
+/** The child: one download, then its timing and peak RSS as one JSON line. Plain JavaScript, run by plain node. */
+const CHILD_SOURCE = `
+import { createWriteStream, statSync } from "node:fs";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+const [variant, url, path] = process.argv.slice(2);
+// Loaded before the clock starts: module loading is not download time.
+const importio = variant === "saveTo" ? (await import("./importio/index.js")).createImportIoClient({ apiKey: "bench-key-0000", baseUrl: url }) : undefined;
+if (importio) await import("./core/node.js");
+const startRssMB = process.memoryUsage.rss() / 1e6;
+const started = performance.now();
+let bytes;
+if (importio) {
+  bytes = (await importio.crawlruns.saveTo("8b4c7e6d-3a2f-4b1c-8d0e-6f7a8b9c0d1e", "files", path)).bytes;
+} else {
+  const response = await fetch(url + "/plain");
+  if (!response.ok || !response.body) throw new Error("plain fetch answered " + response.status);
+  await pipeline(Readable.fromWeb(response.body), createWriteStream(path));
+  bytes = statSync(path).size;
+}
+const ms = performance.now() - started;
+// maxRSS is in KiB on Linux.
+const peakRssMB = (process.resourceUsage().maxRSS * 1024) / 1e6;
+process.stdout.write(JSON.stringify({ variant, bytes, ms, peakRssMB, startRssMB }) + "\\n");
+`;
+
+/** packages/{core,importio}/src → buildDir/{core,importio}, as ES modules, workspace imports made relative. */
+function transpileClient(): void {
+  const sources: Array<[string, string]> = [
+    [join(root, "packages/core/src"), join(buildDir, "core")],
+    [join(root, "packages/importio/src"), join(buildDir, "importio")],
+  ];
+  for (const [from, to] of sources) {
+    for (const entry of readdirSync(from, { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile() || !entry.name.endsWith(".ts") || entry.name.endsWith(".d.ts")) continue;
+      const file = join(entry.parentPath, entry.name);
+      const target = join(to, relative(from, file)).replace(/\.ts$/, ".js");
+      const coreFrom = (name: string) => {
+        const path = relative(dirname(target), join(buildDir, "core", name)).replaceAll("\\", "/");
+        return path.startsWith(".") ? path : `./${path}`;
+      };
+      const output = ts
+        .transpileModule(readFileSync(file, "utf8"), {
+          compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
+        })
+        .outputText.replaceAll('"@importkit/core/node"', `"${coreFrom("node.js")}"`)
+        .replaceAll('"@importkit/core"', `"${coreFrom("index.js")}"`);
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, output);
+    }
+  }
+  writeFileSync(join(buildDir, "child.mjs"), CHILD_SOURCE);
+}
+
+/** Byte `i` of the body: a fixed pattern, so the parent can check any offset of a saved file. */
+function patternBlock(): Buffer {
+  const block = Buffer.alloc(MiB);
+  for (let i = 0; i < MiB; i++) block[i] = (i * 31 + (i >> 8)) & 0xff;
+  return block;
+}
+
+function option(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  const value = index === -1 ? fallback : Number(process.argv[index + 1]);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a whole number ≥ 1`);
+  return value;
+}
+
+function runChild(variant: Variant, url: string, path: string): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [join(buildDir, "child.mjs"), variant, url, path], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    proc.stdout.on("data", (chunk: Buffer) => (out += chunk.toString("utf8")));
+    const killer = setTimeout(() => proc.kill("SIGKILL"), 120_000);
+    proc.on("error", reject);
+    proc.on("close", (code) => {
+      clearTimeout(killer);
+      if (code !== 0) return reject(new Error(`${variant} child exited with ${code}`));
+      resolve(JSON.parse(out.trim().split("\n").pop() ?? "") as ChildResult);
+    });
+  });
+}
+
+function serve(totalBytes: number, block: Buffer): Promise<{ server: Server; url: string }> {
+  const server = createServer(async (req, res) => {
+    req.resume();
+    res.writeHead(200, { "content-type": "application/zip", "content-length": String(totalBytes) });
+    let sent = 0;
+    let gone = false;
+    let wake = () => {};
+    res.on("close", () => {
+      gone = true;
+      wake();
+    });
+    res.on("drain", () => wake());
+    while (sent < totalBytes && !gone) {
+      const piece = totalBytes - sent >= block.length ? block : block.subarray(0, totalBytes - sent);
+      sent += piece.length;
+      if (!res.write(piece)) await new Promise<void>((resolve) => (wake = resolve));
+    }
+    res.end();
+  });
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })),
+  );
+}
+
+/** Compares a few 64 KiB windows of the saved file with the pattern. */
+function checkFile(path: string, totalBytes: number, block: Buffer): void {
+  const size = statSync(path).size;
+  if (size !== totalBytes) throw new Error(`${path}: ${size} bytes, expected ${totalBytes}`);
+  const fd = openSync(path, "r");
+  try {
+    const window = Buffer.alloc(64 * 1024);
+    for (const offset of [0, Math.floor(totalBytes / 3), totalBytes - window.length]) {
+      readSync(fd, window, 0, window.length, offset);
+      for (let i = 0; i < window.length; i += 4099) {
+        if (window[i] !== block[(offset + i) % MiB]) throw new Error(`${path}: wrong byte at ${offset + i}`);
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+async function main(): Promise<void> {
+  const rounds = option("rounds", 3);
+  const totalBytes = option("mib", 1024) * MiB;
+  const block = patternBlock();
+  const started = Date.now();
+  const { server, url } = await serve(totalBytes, block);
+  const dir = mkdtempSync(join(tmpdir(), "importkit-bench-"));
+  const results: ChildResult[] = [];
+  try {
+    transpileClient();
+    for (let round = 0; round < rounds; round++) {
+      const order: Variant[] = round % 2 === 0 ? ["saveTo", "fetch"] : ["fetch", "saveTo"];
+      for (const variant of order) {
+        const path = join(dir, `${variant}-${round}.zip`);
+        const result = await runChild(variant, url, path);
+        checkFile(path, totalBytes, block);
+        rmSync(path, { force: true });
+        results.push(result);
+        const mbps = result.bytes / 1e6 / (result.ms / 1000);
+        console.log(
+          `round ${round + 1} ${variant.padEnd(6)} ${(result.bytes / MiB).toFixed(0)} MiB in ${(result.ms / 1000).toFixed(2)} s = ${mbps.toFixed(0)} MB/s, ` +
+            `peak RSS ${result.peakRssMB.toFixed(1)} MB (${result.startRssMB.toFixed(1)} MB before the download)`,
+        );
+      }
+    }
+  } finally {
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(buildDir, { recursive: true, force: true });
+  }
+
+  const of = (variant: Variant) => results.filter((r) => r.variant === variant);
+  const throughput = (variant: Variant) => of(variant).map((r) => r.bytes / 1e6 / (r.ms / 1000));
+  const peak = (variant: Variant) => Math.max(...of(variant).map((r) => r.peakRssMB));
+  const saveToMBps = median(throughput("saveTo"));
+  const fetchMBps = median(throughput("fetch"));
+  const ratio = saveToMBps / fetchMBps;
+  console.log("");
+  console.log(`node ${process.version}, ${(totalBytes / MiB).toFixed(0)} MiB over loopback, ${rounds} runs per variant, ${((Date.now() - started) / 1000).toFixed(0)} s in all`);
+  console.log(`median throughput: saveTo ${saveToMBps.toFixed(0)} MB/s, plain fetch → file ${fetchMBps.toFixed(0)} MB/s`);
+  console.log(`throughput ratio saveTo / plain fetch: ${ratio.toFixed(3)} (goal ≥ ${RATIO_GOAL}): ${ratio >= RATIO_GOAL ? "met" : "NOT met"}`);
+  console.log(
+    `peak RSS: saveTo ${peak("saveTo").toFixed(1)} MB (goal ≤ ${RSS_GOAL_MB}): ${peak("saveTo") <= RSS_GOAL_MB ? "met" : "NOT met"}; ` +
+      `plain fetch ${peak("fetch").toFixed(1)} MB`,
+  );
+}
+
+await main();

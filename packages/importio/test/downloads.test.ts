@@ -1,0 +1,301 @@
+// Result downloads over real HTTP on loopback (test/fault-server.ts), with the real bytes Prism cannot serve:
+// the CSV, NDJSON, XLSX, log and zip fixtures, a 100 000-line result file, stalls, resets and bad lines.
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  ConnectionError,
+  createImportIoClient,
+  InvalidResponseError,
+  NotFoundError,
+  ResultParseError,
+  TimeoutError,
+  ValidationError,
+  type ImportIoClientOptions,
+  type ResultRow,
+} from "@importkit/importio";
+import { startFaultServer, type FaultServer } from "../../../test/fault-server.ts";
+
+const apiKey = "importio_download_key_5678";
+const crawlrunId = "8b4c7e6d-3a2f-4b1c-8d0e-6f7a8b9c0d1e";
+const reportRunId = "25e612f1-3ecd-4fb0-80a2-6d7e8f900112";
+const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+let server: FaultServer;
+const dir = mkdtempSync(join(tmpdir(), "importkit-importio-"));
+beforeAll(async () => {
+  server = await startFaultServer();
+});
+afterAll(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+beforeEach(() => {
+  server.requests.length = 0;
+  server.fallback = { status: 404, json: { code: 404, message: "Not found" } };
+});
+
+function client(extra: Partial<ImportIoClientOptions> = {}) {
+  return createImportIoClient({ apiKey, baseUrl: server.url, maxRetries: 0, ...extra });
+}
+
+async function bytesOf(stream: ReadableStream<Uint8Array>): Promise<Buffer> {
+  return Buffer.from(await new Response(stream).arrayBuffer());
+}
+
+/** Serves `body` in pieces of `size` bytes, one write each, so lines and characters straddle chunks. */
+function inPieces(body: Buffer, size: number, contentType: string) {
+  return {
+    handler: async (_req: unknown, res: import("node:http").ServerResponse) => {
+      res.writeHead(200, { "content-type": contentType });
+      for (let offset = 0; offset < body.length; offset += size) {
+        if (!res.write(body.subarray(offset, offset + size))) await new Promise((resolve) => res.once("drain", resolve));
+      }
+      res.end();
+    },
+  };
+}
+
+async function collect<T>(rows: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const row of rows) out.push(row);
+  return out;
+}
+
+describe("real result files arrive intact", () => {
+  const files = [
+    ["csv", "crawlrun-results.csv", "text/csv"],
+    ["json", "crawlrun-results.ndjson", "application/x-ndjson"],
+    ["xlsx", "crawlrun-results.xlsx", XLSX],
+    ["log", "crawlrun.log", "text/plain"],
+    ["files", "crawlrun-files.zip", "application/zip"],
+  ] as const;
+
+  it.each(files)("crawlruns.download(%s) gives the bytes of %s", async (fileType, name, contentType) => {
+    const bytes = fixture(name);
+    server.queue({ status: 200, body: bytes, headers: { "content-type": contentType } });
+    const got = await bytesOf(await client().crawlruns.download(crawlrunId, fileType));
+    expect(got.equals(bytes)).toBe(true);
+    const request = server.requests[0]!;
+    expect(request.url).toBe(`/crawlruns/${crawlrunId}/${fileType}?_apikey=${apiKey}`);
+    expect(request.headers.accept).toContain(contentType);
+  });
+
+  it.each(files)("crawlruns.saveTo(%s) writes the bytes of %s", async (fileType, name, contentType) => {
+    const bytes = fixture(name);
+    server.queue({ status: 200, body: bytes, headers: { "content-type": contentType } });
+    const path = join(dir, "saved", `${fileType}-${name}`);
+    const saved = await client().crawlruns.saveTo(crawlrunId, fileType, path);
+    expect(saved).toEqual({ path, bytes: bytes.length });
+    expect(sha256(readFileSync(path))).toBe(sha256(bytes));
+  });
+
+  it("the xlsx and zip fixtures are what they claim: zip archives (PK headers)", () => {
+    for (const name of ["crawlrun-results.xlsx", "crawlrun-files.zip"]) expect(fixture(name).subarray(0, 4)).toEqual(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
+  });
+
+  it("reportRuns.download and saveTo (csv, xlsx)", async () => {
+    const xlsx = fixture("crawlrun-results.xlsx");
+    const csv = fixture("crawlrun-results.csv");
+    server.queue({ status: 200, body: xlsx, headers: { "content-type": XLSX } }, { status: 200, body: csv, headers: { "content-type": "text/csv" } });
+    expect((await bytesOf(await client().reportRuns.download(reportRunId, "xlsx"))).equals(xlsx)).toBe(true);
+    const path = join(dir, "report.csv");
+    await client().reportRuns.saveTo(reportRunId, "csv", path);
+    expect(readFileSync(path).equals(csv)).toBe(true);
+    expect(server.requests.map((r) => r.url.split("?")[0])).toEqual([`/reportruns/${reportRunId}/xlsx`, `/reportruns/${reportRunId}/csv`]);
+  });
+
+  it("a 6 MiB binary file served in uneven pieces arrives intact, with progress", async () => {
+    const bytes = randomBytes(6 * 1024 * 1024 + 3);
+    server.queue(inPieces(bytes, 65_537, "application/zip"));
+    const path = join(dir, "big.zip");
+    let reported = 0;
+    const saved = await client().crawlruns.saveTo(crawlrunId, "files", path, { onProgress: (p) => (reported = p.bytes) });
+    expect(saved.bytes).toBe(bytes.length);
+    expect(reported).toBe(bytes.length);
+    expect(sha256(readFileSync(path))).toBe(sha256(bytes));
+  });
+
+  it("an empty file is an empty stream, a 0-byte file and no rows", async () => {
+    const empty = { status: 200, body: "", headers: { "content-type": "application/x-ndjson", "content-length": "0" } };
+    server.queue(empty, empty, empty);
+    expect((await bytesOf(await client().crawlruns.download(crawlrunId, "json"))).length).toBe(0);
+    const path = join(dir, "empty.ndjson");
+    expect((await client().crawlruns.saveTo(crawlrunId, "json", path)).bytes).toBe(0);
+    expect(readFileSync(path).length).toBe(0);
+    expect(await collect(client().crawlruns.rows(crawlrunId))).toEqual([]);
+  });
+});
+
+describe("rows()", () => {
+  it("parses a result file of 100 000 lines streamed in pieces that split lines and characters", async () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 100_000; i++) {
+      lines.push(`{"url":"https://shop.example/p/${i}☕","result":{"sequenceNumber":${i}}}`);
+    }
+    const body = Buffer.from(`${lines.join("\n")}\n`);
+    server.queue(inPieces(body, 16_381, "application/x-ndjson"));
+    let count = 0;
+    let sum = 0;
+    let last: ResultRow | undefined;
+    for await (const row of client().crawlruns.rows(crawlrunId)) {
+      count++;
+      sum += row.result!.sequenceNumber!;
+      last = row;
+    }
+    expect(count).toBe(100_000);
+    expect(sum).toBe((99_999 * 100_000) / 2);
+    expect(last?.url).toBe("https://shop.example/p/99999☕");
+    expect(server.requests[0]?.headers.accept).toBe("application/x-ndjson, application/json;q=0.1");
+  });
+
+  it("handles CRLF, blank lines, a byte-by-byte multi-byte character and a last line without newline", async () => {
+    const body = Buffer.from('{"url":"a","n":"Zoë ☕ 𝄞"}\r\n\r\n   \n{"url":"b"}\n\n{"url":"c"}');
+    server.queue(inPieces(body, 1, "application/x-ndjson"));
+    expect(await collect(client().crawlruns.rows(crawlrunId))).toEqual([{ url: "a", n: "Zoë ☕ 𝄞" }, { url: "b" }, { url: "c" }]);
+  });
+
+  it("a non-JSON line is a ResultParseError naming its line number, thrown at once even if the body then stalls", async () => {
+    let closed = false;
+    server.queue({
+      handler: (_req, res) => {
+        res.writeHead(200, { "content-type": "application/x-ndjson" });
+        res.write('{"url":"a"}\n\n{"url":"b"}\n<html>Gateway error</html>\n{"url":"never"}\n');
+        res.on("close", () => (closed = true));
+        // …and never ends: the parser must not wait for the rest.
+      },
+    });
+    const seen: unknown[] = [];
+    const error = (await (async () => {
+      for await (const row of client({ timeout: 30_000 }).crawlruns.rows(crawlrunId)) seen.push(row);
+    })().catch((e: unknown) => e)) as ResultParseError;
+    expect(error).toBeInstanceOf(ResultParseError);
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect(error.line).toBe(4);
+    expect(error.operation).toBe("getCrawlrunFile");
+    expect(error.message).toMatch(new RegExp(`json result file of crawl run ${crawlrunId}: line 4 is not valid JSON .*"<html>Gateway error</html>"`));
+    expect(seen).toEqual([{ url: "a" }, { url: "b" }]);
+    // The download was cancelled, not left hanging.
+    await expect.poll(() => closed, { timeout: 2_000 }).toBe(true);
+  });
+
+  it("a line of JSON that is not an object is refused too", async () => {
+    server.queue({ status: 200, body: '{"url":"a"}\n[1,2]\n', headers: { "content-type": "application/x-ndjson" } });
+    const error = (await collect(client().crawlruns.rows(crawlrunId)).catch((e: unknown) => e)) as ResultParseError;
+    expect(error).toBeInstanceOf(ResultParseError);
+    expect(error.line).toBe(2);
+    expect(error.message).toMatch(/line 2 is JSON but not a result row/);
+  });
+
+  it("a line longer than maxLineLength is refused instead of buffered", async () => {
+    const long = `{"url":"${"x".repeat(10_000)}"}`;
+    // Whole (the line arrives with its newline) and partial (no newline yet, the body stalls).
+    server.queue(
+      { status: 200, body: `{"url":"a"}\n${long}\n`, headers: { "content-type": "application/x-ndjson" } },
+      { fault: "stall-body", partialBody: long, headers: { "content-type": "application/x-ndjson" } },
+    );
+    for (const line of [2, 1]) {
+      const error = (await collect(client().crawlruns.rows(crawlrunId, { maxLineLength: 4_096 })).catch((e: unknown) => e)) as ResultParseError;
+      expect(error).toBeInstanceOf(ResultParseError);
+      expect(error.line).toBe(line);
+      expect(error.message).toMatch(`line ${line} is longer than 4096 characters`);
+    }
+  });
+
+  it("breaking out early cancels the download", async () => {
+    let closed = false;
+    server.queue({
+      handler: async (_req, res) => {
+        res.writeHead(200, { "content-type": "application/x-ndjson" });
+        res.on("close", () => (closed = true));
+        // Bounded: at most 200 000 lines, and it stops as soon as the client goes away.
+        for (let i = 0; i < 200_000 && !closed; i++) {
+          if (!res.write(`{"i":${i}}\n`)) await new Promise((resolve) => res.once("drain", resolve).once("close", resolve));
+        }
+        res.end();
+      },
+    });
+    let count = 0;
+    for await (const _row of client().crawlruns.rows(crawlrunId)) if (++count === 3) break;
+    expect(count).toBe(3);
+    await expect.poll(() => closed, { timeout: 2_000 }).toBe(true);
+  });
+
+  it("each iteration downloads anew", async () => {
+    const body = fixture("crawlrun-results.ndjson");
+    server.queue({ status: 200, body, headers: { "content-type": "application/x-ndjson" } }, { status: 200, body, headers: { "content-type": "application/x-ndjson" } });
+    const rows = client().crawlruns.rows(crawlrunId);
+    expect(await collect(rows)).toHaveLength(3);
+    expect(await collect(rows)).toHaveLength(3);
+    expect(server.requests).toHaveLength(2);
+  });
+});
+
+describe("failed downloads", () => {
+  it("a body that stalls ends in TimeoutError (idle timeout between chunks), and saveTo leaves no file", async () => {
+    server.queue({ fault: "stall-body", partialBody: "PK\u0003\u0004 half of a zip", headers: { "content-type": "application/zip" } });
+    const path = join(dir, "stalled", "files.zip");
+    const error = await client({ timeout: 150 }).crawlruns.saveTo(crawlrunId, "files", path).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(existsSync(path)).toBe(false);
+    expect(readdirSync(join(dir, "stalled"))).toEqual([]);
+  });
+
+  it("a reset mid-body ends in ConnectionError, for rows() too", async () => {
+    server.queue({ fault: "reset-after-headers", partialBody: '{"url":"a"}\n{"url":"b"}\n{"ur', headers: { "content-type": "application/x-ndjson" } });
+    const seen: unknown[] = [];
+    const error = await (async () => {
+      for await (const row of client().crawlruns.rows(crawlrunId)) seen.push(row);
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(seen).toHaveLength(2);
+  });
+
+  it("a slow body is fine as long as chunks keep coming within the timeout", async () => {
+    server.queue({
+      handler: async (_req, res) => {
+        res.writeHead(200, { "content-type": "text/csv" });
+        for (const piece of ["url,Name\n", "a,1\n", "b,2\n", "c,3\n"]) {
+          res.write(piece);
+          await new Promise((resolve) => setTimeout(resolve, 60));
+        }
+        res.end();
+      },
+    });
+    const csv = await new Response(await client({ timeout: 150 }).crawlruns.download(crawlrunId, "csv")).text();
+    expect(csv).toBe("url,Name\na,1\nb,2\nc,3\n");
+  });
+
+  it("a 404 is a NotFoundError carrying Import.io's message, and no file is written", async () => {
+    const path = join(dir, "missing.csv");
+    const error = (await client().crawlruns.saveTo(crawlrunId, "csv", path).catch((e: unknown) => e)) as NotFoundError;
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect(error.operation).toBe("getCrawlrunFile");
+    expect(error.message).toContain("failed with 404: Not found");
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it("bad input is refused before any request: id, file type, path", async () => {
+    const c = client();
+    const cases = [
+      () => c.crawlruns.download("not-a-guid", "csv"),
+      () => c.crawlruns.download(crawlrunId, "pdf" as never),
+      () => c.reportRuns.download(reportRunId, "log" as never),
+      () => c.crawlruns.saveTo(crawlrunId, "csv", ""),
+      () => c.reportRuns.saveTo("../../etc", "csv", join(dir, "x.csv")),
+    ];
+    const fields: string[] = [];
+    for (const run of cases) {
+      const error = (await run().catch((e: unknown) => e)) as ValidationError;
+      expect(error).toBeInstanceOf(ValidationError);
+      fields.push(error.issues[0]!.path);
+    }
+    expect(fields).toEqual(["crawlrunId", "fileType", "fileType", "path", "reportRunId"]);
+    expect(() => c.crawlruns.rows("8b4c7e6d")).toThrow(ValidationError);
+    expect(server.requests).toHaveLength(0);
+  });
+});
