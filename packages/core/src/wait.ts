@@ -1,4 +1,5 @@
 import { ImportFailedError, WaitTimeoutError } from "./errors.js";
+import type { Redactor } from "./redact.js";
 import { abortErrorFrom, anySignal, sleep } from "./signals.js";
 
 export type WaitState = "pending" | "succeeded" | "failed";
@@ -23,6 +24,11 @@ export interface PollSpec<T> extends WaitOptions<T> {
   failure(resource: T): ImportFailedError;
   /** Names what is awaited in messages, e.g. `GitBook import run abc`. */
   label: string;
+  /**
+   * The client's redactor: a WaitTimeoutError keeps the last resource seen, and resources echo requests
+   * back (SharinPix's `params` carry a URL import's credentials), so it keeps a redacted copy.
+   */
+  redactor?: Redactor;
 }
 
 export const DEFAULT_WAIT_TIMEOUT_MS = 30 * 60_000;
@@ -66,9 +72,10 @@ export async function waitFor<T>(spec: PollSpec<T>): Promise<T> {
   }
 
   function timedOut(): WaitTimeoutError {
-    return new WaitTimeoutError(`${spec.label} was still running after ${timeout} ms (${polls} polls); stopped waiting.`, {
+    const message = `${spec.label} was still running after ${timeout} ms (${polls} polls); stopped waiting.`;
+    return new WaitTimeoutError(spec.redactor ? spec.redactor.text(message) : message, {
       timeoutMs: timeout,
-      lastSeen: last,
+      lastSeen: spec.redactor ? spec.redactor.value(last) : last,
     });
   }
 }

@@ -31,26 +31,7 @@ import { validation } from "./generated/validation.js";
 import type { components, paths } from "./generated/schema.js";
 import { baseUrlForRegion, REGION_BASE_URLS, type Document360Region } from "./region.js";
 
-export {
-  ImportkitError,
-  ApiError,
-  AuthenticationError,
-  NotFoundError,
-  RateLimitError,
-  InvalidRequestError,
-  ConnectionError,
-  TimeoutError,
-  AbortError,
-  ImportFailedError,
-  WaitTimeoutError,
-  PaginationLimitError,
-  InvalidResponseError,
-  ValidationError,
-  type CommonClientOptions,
-  type RequestOptions,
-  type WaitOptions,
-  type Logger,
-} from "@importkit/core";
+export * from "@importkit/core/public";
 export type { SaveOptions, SavedFile } from "@importkit/core/node";
 export type * from "./generated/schema.js";
 export { ExportLimitError } from "./errors.js";
@@ -246,6 +227,7 @@ export function createDocument360Client(options: Document360ClientOptions) {
       requireId(importId, "importId");
       const { maxRetries, ...wait } = options;
       return waitFor<ImportDocumentationStatusResponse>({
+        redactor,
         ...wait,
         label: `Document360 import ${importId}`,
         poll: (signal) => imports.get(importId, { signal, ...(maxRetries !== undefined ? { maxRetries } : {}) }),
@@ -286,6 +268,7 @@ export function createDocument360Client(options: Document360ClientOptions) {
       const { maxRetries, ...wait } = options;
       const label = `Document360 export ${exportId}`;
       return waitFor<ExportDocumentationStatusResponse>({
+        redactor,
         ...wait,
         label,
         poll: (signal) => exportsApi.get(exportId, { signal, ...(maxRetries !== undefined ? { maxRetries } : {}) }),

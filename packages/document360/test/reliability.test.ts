@@ -21,6 +21,7 @@ import {
   type ExportDocumentationStatusResponse,
 } from "@importkit/document360";
 import { startFaultServer, type Fault, type FaultServer } from "../../../test/fault-server.ts";
+import { recordingLogger } from "../../../test/recording-logger.ts";
 
 const TOKEN = "d360tok_SENTINEL_5e4d3c2b1a09";
 const importId = "imp_1";
@@ -34,7 +35,7 @@ const vendorError = (description: string, code = "400") => ({
 });
 
 let server: FaultServer;
-let logLines: string[];
+let log = recordingLogger();
 const dir = mkdtempSync(join(tmpdir(), "importkit-d360-rel-"));
 beforeAll(async () => {
   server = await startFaultServer();
@@ -46,15 +47,14 @@ afterAll(async () => {
 beforeEach(() => {
   server.requests.length = 0;
   server.fallback = { status: 200, json: { ...envelope, id: importId, status: "Queued" } };
-  logLines = [];
+  log = recordingLogger();
 });
 
 function client(extra: Partial<Document360ClientOptions> = {}) {
-  const record = (level: string) => (message: string, fields?: unknown) => logLines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
   return createDocument360Client({
     apiToken: TOKEN,
     baseUrl: server.url,
-    logger: { debug: record("debug"), info: record("info"), warn: record("warn"), error: record("error") },
+    logger: log.logger,
     ...extra,
   });
 }
@@ -203,7 +203,7 @@ describe("what a successful response says", () => {
     expect(status.status).toBe("InProgress");
     expect(status.errors).toHaveLength(1);
     expect(status.warnings).toEqual([{ description: "Export is slow today", warning_code: "W1" }]);
-    expect(logLines.filter((l) => l.startsWith("warn"))).toEqual([expect.stringContaining("getExportStatus succeeded but its body lists errors")]);
+    expect(log.lines.filter((l) => l.startsWith("warn"))).toEqual([expect.stringContaining("getExportStatus succeeded but its body lists errors")]);
   });
 
   it("a start answered 200 without an id is an InvalidResponseError carrying the errors", async () => {
@@ -262,7 +262,7 @@ describe("rate limits", () => {
     expect((await client().imports.get(importId)).status).toBe("InProgress");
     expect(arrivals).toHaveLength(2);
     expect(arrivals[1]! - arrivals[0]!).toBeGreaterThanOrEqual(950);
-    expect(logLines.some((l) => /answered 429; retrying in 1000 ms/.test(l))).toBe(true);
+    expect(log.lines.some((l) => /answered 429; retrying in 1000 ms/.test(l))).toBe(true);
   });
 
   it("a 429 asking for more than 60 s is not waited out: the RateLimitError carries the wait", async () => {
@@ -415,7 +415,7 @@ describe("the api_token never appears in an error or a log line", () => {
       String(error),
       JSON.stringify(error),
       inspect(error, { depth: 10, showHidden: true }),
-      ...logLines,
+      ...log.lines,
     ];
     for (const text of renderings) expect(text).not.toContain(TOKEN);
     // And the request really carried it: the check above is not vacuous.
@@ -428,7 +428,7 @@ describe("the api_token never appears in an error or a log line", () => {
       .exports.download({ status: "Completed", download_url: `${server.url}/exp/x.zip?api_token=${TOKEN}` })
       .catch((e: unknown) => e)) as ApiError;
     expect(error).toBeInstanceOf(ApiError);
-    for (const text of [error.message, String(error), JSON.stringify(error), inspect(error, { depth: 10, showHidden: true }), ...logLines]) {
+    for (const text of [error.message, String(error), JSON.stringify(error), inspect(error, { depth: 10, showHidden: true }), ...log.lines]) {
       expect(text).not.toContain(TOKEN);
     }
   });

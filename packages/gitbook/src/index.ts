@@ -21,27 +21,7 @@ import { operationIds } from "./generated/operations.js";
 import { validation } from "./generated/validation.js";
 import type { components, operations, paths } from "./generated/schema.js";
 
-export {
-  ImportkitError,
-  ApiError,
-  AuthenticationError,
-  NotFoundError,
-  RateLimitError,
-  InvalidRequestError,
-  ConnectionError,
-  TimeoutError,
-  AbortError,
-  ImportFailedError,
-  WaitTimeoutError,
-  PaginationLimitError,
-  InvalidResponseError,
-  ValidationError,
-  type CommonClientOptions,
-  type RequestOptions,
-  type WaitOptions,
-  type Logger,
-  type PageIterable,
-} from "@importkit/core";
+export * from "@importkit/core/public";
 export type * from "./generated/schema.js";
 
 export const VERSION = "0.1.0";
@@ -156,6 +136,7 @@ export function createGitBookClient(options: GitBookClientOptions) {
     waitFor(ref: ImportRunRef, options: WaitOptions<ImportRun> & Pick<RequestOptions, "maxRetries"> = {}): Promise<ImportRun> {
       const { signal, timeout, interval, maxInterval, onProgress, maxRetries } = options;
       return waitFor<ImportRun>({
+        redactor: api.redactor,
         label: `GitBook import run ${ref.importRunId}`,
         ...(signal ? { signal } : {}),
         ...(timeout !== undefined ? { timeout } : {}),

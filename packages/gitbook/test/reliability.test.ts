@@ -13,6 +13,7 @@ import {
   ImportkitError,
 } from "@importkit/gitbook";
 import { startFaultServer, type Fault, type FaultServer } from "../../../test/fault-server.ts";
+import { recordingLogger } from "../../../test/recording-logger.ts";
 
 const TOKEN = "gbtok_SENTINEL_9f8e7d6c5b4a";
 const organizationId = "org_1";
@@ -21,7 +22,7 @@ const run = { object: "import-run", id: "run_1", status: "pending" };
 const startParams = { organizationId, source: { type: "website" as const, url: "https://example.com" }, target: { space: "s" } };
 
 let server: FaultServer;
-let logLines: string[];
+let log = recordingLogger();
 beforeAll(async () => {
   server = await startFaultServer();
 });
@@ -29,15 +30,14 @@ afterAll(() => server.close());
 beforeEach(() => {
   server.requests.length = 0;
   server.fallback = { status: 200, json: run };
-  logLines = [];
+  log = recordingLogger();
 });
 
 function client(extra: Parameters<typeof createGitBookClient>[0] extends infer O ? Partial<O> : never = {}) {
-  const record = (level: string) => (message: string, fields?: unknown) => logLines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
   return createGitBookClient({
     token: TOKEN,
     baseUrl: server.url,
-    logger: { debug: record("debug"), info: record("info"), warn: record("warn"), error: record("error") },
+    logger: log.logger,
     ...extra,
   });
 }
@@ -54,7 +54,7 @@ describe("retries", () => {
     const started = Date.now();
     await client().imports.get(ref);
     expect(Date.now() - started).toBeGreaterThanOrEqual(110);
-    expect(logLines.some((l) => /answered 429; retrying in 120 ms/.test(l))).toBe(true);
+    expect(log.lines.some((l) => /answered 429; retrying in 120 ms/.test(l))).toBe(true);
   });
 
   it("reads Retry-After as seconds and as an HTTP date", async () => {
@@ -135,7 +135,7 @@ describe("a request that starts work is not resent when the server may have acte
     expect(error).toBeInstanceOf(ConnectionError);
     expect(error.code).toBe("ECONNREFUSED");
     expect(error.message).toMatch(/refused/);
-    expect(logLines.filter((l) => l.startsWith("warn")).length).toBe(1);
+    expect(log.lines.filter((l) => l.startsWith("warn")).length).toBe(1);
   });
 });
 
@@ -205,7 +205,7 @@ describe("the token never appears in an error or a log line", () => {
       String(error),
       JSON.stringify(error),
       inspect(error, { depth: 10, showHidden: true }),
-      ...logLines,
+      ...log.lines,
     ];
     for (const text of renderings) expect(text).not.toContain(TOKEN);
     // And the request really carried it: the check above is not vacuous.

@@ -18,7 +18,6 @@ import {
   sleep,
   ValidationError,
   waitFor,
-  WaitTimeoutError,
   type CommonClientOptions,
   type PageIterable,
   type RequestOptions,
@@ -44,27 +43,7 @@ import type {
 import { parseNdjson } from "./ndjson.js";
 import { Validator } from "./validate.js";
 
-export {
-  ImportkitError,
-  ApiError,
-  AuthenticationError,
-  NotFoundError,
-  RateLimitError,
-  InvalidRequestError,
-  ConnectionError,
-  TimeoutError,
-  AbortError,
-  ImportFailedError,
-  WaitTimeoutError,
-  PaginationLimitError,
-  InvalidResponseError,
-  ValidationError,
-  type CommonClientOptions,
-  type RequestOptions,
-  type WaitOptions,
-  type Logger,
-  type PageIterable,
-} from "@importkit/core";
+export * from "@importkit/core/public";
 export type { SavedFile } from "@importkit/core/node";
 export type * from "./generated/schema.js";
 export { ResultParseError, DEFAULT_MAX_LINE_LENGTH } from "./ndjson.js";
@@ -309,6 +288,7 @@ export function createImportIoClient(options: ImportIoClientOptions) {
       check.id(crawlrunId, "crawlrunId");
       const { signal, timeout, interval, maxInterval, onProgress, maxRetries } = options;
       const waiting = waitFor<Crawlrun>({
+        redactor,
         label: `Import.io crawl run ${crawlrunId}`,
         ...(signal ? { signal } : {}),
         ...(timeout !== undefined ? { timeout } : {}),
@@ -331,12 +311,7 @@ export function createImportIoClient(options: ImportIoClientOptions) {
           });
         },
       });
-      // Core's WaitTimeoutError keeps the last crawl run as it came; errors here only ever hold redacted data.
-      return waiting.catch((error: unknown) => {
-        throw error instanceof WaitTimeoutError
-          ? new WaitTimeoutError(redactor.text(error.message), { timeoutMs: error.timeoutMs, lastSeen: redactor.value(error.lastSeen) })
-          : error;
-      });
+      return waiting;
     },
   };
 

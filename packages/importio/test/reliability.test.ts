@@ -18,6 +18,7 @@ import {
   type ImportIoClientOptions,
 } from "@importkit/importio";
 import { startFaultServer, type Fault, type FaultServer } from "../../../test/fault-server.ts";
+import { recordingLogger } from "../../../test/recording-logger.ts";
 
 const KEY = "importio_SENTINEL_KEY_7c1d2e3f9a";
 const extractorId = "3c9d2f1e-8b7a-4c6d-9e5f-1a2b3c4d5e6f";
@@ -28,7 +29,7 @@ const extractor = { guid: extractorId, name: "Product pages" };
 const crawlrun = (state: string, extra: Record<string, unknown> = {}) => ({ guid: crawlrunId, extractorId, state, totalUrlCount: 4, ...extra });
 
 let server: FaultServer;
-let logLines: string[];
+let log = recordingLogger();
 beforeAll(async () => {
   server = await startFaultServer();
 });
@@ -36,15 +37,14 @@ afterAll(() => server.close());
 beforeEach(() => {
   server.requests.length = 0;
   server.fallback = { status: 200, json: extractor };
-  logLines = [];
+  log = recordingLogger();
 });
 
 function client(extra: Partial<ImportIoClientOptions> = {}): ImportIoClient {
-  const record = (level: string) => (message: string, fields?: unknown) => logLines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
   return createImportIoClient({
     apiKey: KEY,
     baseUrl: server.url,
-    logger: { debug: record("debug"), info: record("info"), warn: record("warn"), error: record("error") },
+    logger: log.logger,
     ...extra,
   });
 }
@@ -278,7 +278,7 @@ describe("the API key never appears in an error, a log line or what an error exp
       inspect(error, { depth: 10, showHidden: true }),
       JSON.stringify((error as { request?: unknown }).request ?? null),
       inspect((error as { body?: unknown }).body, { depth: 10 }),
-      ...logLines,
+      ...log.lines,
     ];
     for (const text of renderings) expect(text).not.toContain(KEY);
     // And the key really was sent: the checks above are not vacuous.

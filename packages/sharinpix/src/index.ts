@@ -10,9 +10,7 @@ import {
   createApiClient,
   ImportFailedError,
   ValidationError,
-  WaitTimeoutError,
   waitFor,
-  type ApiError,
   type CommonClientOptions,
   type RequestOptions,
   type WaitOptions,
@@ -32,26 +30,7 @@ import { validation } from "./generated/validation.js";
 import type { components, paths } from "./generated/schema.js";
 import { checkCreateParams, type CreateImportParams } from "./params.js";
 
-export {
-  ImportkitError,
-  ApiError,
-  AuthenticationError,
-  NotFoundError,
-  RateLimitError,
-  InvalidRequestError,
-  ConnectionError,
-  TimeoutError,
-  AbortError,
-  ImportFailedError,
-  WaitTimeoutError,
-  PaginationLimitError,
-  InvalidResponseError,
-  ValidationError,
-  type CommonClientOptions,
-  type RequestOptions,
-  type WaitOptions,
-  type Logger,
-} from "@importkit/core";
+export * from "@importkit/core/public";
 export type * from "./generated/schema.js";
 export type { CreateImportParams, UrlImportParams, AttachmentImportParams, ContentDocumentImportParams, ImportKind } from "./params.js";
 export type { BulkOptions, BulkReport, BulkProgress, BulkSuccess, BulkFailure, BodyEncoding } from "./bulk.js";
@@ -201,26 +180,19 @@ export function createSharinPixClient(options: SharinPixClientOptions) {
     async waitFor(id: string, options: WaitOptions & Pick<RequestOptions, "maxRetries"> = {}): Promise<Import> {
       checkId(id);
       const { signal, timeout, interval, maxInterval, onProgress, maxRetries } = options;
-      try {
-        return await waitFor<Import>({
-          label: `SharinPix import ${id}`,
-          timeout: timeout ?? DEFAULT_WAIT_TIMEOUT_MS,
-          ...(signal ? { signal } : {}),
-          ...(interval !== undefined ? { interval } : {}),
-          ...(maxInterval !== undefined ? { maxInterval } : {}),
-          ...(onProgress ? { onProgress } : {}),
-          poll: (pollSignal) => imports.get(id, { signal: pollSignal, ...(maxRetries !== undefined ? { maxRetries } : {}) }),
-          state: (found) => (found.image_id != null ? "succeeded" : "pending"),
-          // Unreachable (state is never "failed"); PollSpec needs one.
-          failure: (found) => new ImportFailedError(`SharinPix import ${found.id} failed.`, { status: "failed" }),
-        });
-      } catch (error) {
-        // The import's `params` echo the request, credentials included: an error keeps a redacted copy.
-        if (error instanceof WaitTimeoutError) {
-          throw new WaitTimeoutError(error.message, { timeoutMs: error.timeoutMs, lastSeen: api.redactor.value(error.lastSeen) });
-        }
-        throw error;
-      }
+      return waitFor<Import>({
+        label: `SharinPix import ${id}`,
+        redactor: api.redactor,
+        timeout: timeout ?? DEFAULT_WAIT_TIMEOUT_MS,
+        ...(signal ? { signal } : {}),
+        ...(interval !== undefined ? { interval } : {}),
+        ...(maxInterval !== undefined ? { maxInterval } : {}),
+        ...(onProgress ? { onProgress } : {}),
+        poll: (pollSignal) => imports.get(id, { signal: pollSignal, ...(maxRetries !== undefined ? { maxRetries } : {}) }),
+        state: (found) => (found.image_id != null ? "succeeded" : "pending"),
+        // Unreachable (state is never "failed"); PollSpec needs one.
+        failure: (found) => new ImportFailedError(`SharinPix import ${found.id} failed.`, { status: "failed" }),
+      });
     },
 
     /**

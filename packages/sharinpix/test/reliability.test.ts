@@ -12,6 +12,7 @@ import {
   type SharinPixSecretOptions,
 } from "@importkit/sharinpix";
 import { startFaultServer, type Fault, type FaultServer } from "../../../test/fault-server.ts";
+import { recordingLogger } from "../../../test/recording-logger.ts";
 import { createdExamples, getImportExamples } from "./spec-examples.ts";
 
 const SECRET = "spx_secret_SENTINEL_4b7a1f09";
@@ -28,7 +29,7 @@ const documentImport = { album_id: "5005800000HEXCtAAP", import_type: "salesforc
 const created = createdExamples.contentDocumentImport!.value;
 
 let server: FaultServer;
-let logLines: string[];
+let log = recordingLogger();
 beforeAll(async () => {
   server = await startFaultServer();
 });
@@ -36,15 +37,14 @@ afterAll(() => server.close());
 beforeEach(() => {
   server.requests.length = 0;
   server.fallback = { status: 200, json: created };
-  logLines = [];
+  log = recordingLogger();
 });
 
 function client(extra: Partial<SharinPixSecretOptions> = {}) {
-  const record = (level: string) => (message: string, fields?: unknown) => logLines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
   return createSharinPixClient({
     secretUrl,
     baseUrl: server.url,
-    logger: { debug: record("debug"), info: record("info"), warn: record("warn"), error: record("error") },
+    logger: log.logger,
     ...extra,
   });
 }
@@ -121,7 +121,7 @@ describe("no secret ever appears in an error or a log line", () => {
       String(error),
       JSON.stringify(error),
       inspect(error, { depth: 10, showHidden: true }),
-      ...logLines,
+      ...log.lines,
     ];
     for (const text of renderings) {
       for (const secret of [SECRET, jwt!, FETCH_TOKEN]) expect(text).not.toContain(secret);
@@ -149,8 +149,8 @@ describe("no secret ever appears in an error or a log line", () => {
       },
     };
     await client().imports.create(urlImport);
-    expect(logLines.some((l) => l.startsWith("warn") && l.includes("answered 503"))).toBe(true);
-    expect(logLines.some((l) => l.startsWith("debug"))).toBe(true);
-    for (const line of logLines) for (const secret of [SECRET, FETCH_TOKEN]) expect(line).not.toContain(secret);
+    expect(log.lines.some((l) => l.startsWith("warn") && l.includes("answered 503"))).toBe(true);
+    expect(log.lines.some((l) => l.startsWith("debug"))).toBe(true);
+    for (const line of log.lines) for (const secret of [SECRET, FETCH_TOKEN]) expect(line).not.toContain(secret);
   });
 });
