@@ -33,6 +33,7 @@ function stringArbitrary(schema: Schema): fc.Arbitrary<string> {
   const max = Math.max(min, Math.min(schema.maxLength ?? MAX_STRING, MAX_STRING));
   let base: fc.Arbitrary<string>;
   if (schema.format === "uri") base = fc.webUrl({ withQueryParameters: false, withFragments: false });
+  else if (schema.format === "uuid") base = fc.uuid();
   else if (schema.format === "date-time") base = fc.date({ min: new Date("2000-01-01"), max: new Date("2100-01-01"), noInvalidDate: true }).map((d) => d.toISOString());
   else if (schema.pattern) base = fc.stringMatching(new RegExp(schema.pattern)).filter((s) => s.length >= min);
   else base = fc.string({ minLength: min, maxLength: max });
@@ -107,7 +108,10 @@ export function invalidInput(input: Schema, path = "", options: { keepRootType?:
   const schema = mergeAllOf(input);
   const strategies: Array<fc.Arbitrary<InvalidInput>> = [];
   const label = (rule: string) => (path ? `${path}: ${rule}` : rule);
-  const kinds = options.keepRootType ? [] : types(schema);
+  // The type of a oneOf/anyOf is that of its alternatives when they agree (e.g. two string shapes).
+  const alternatives = [...(schema.oneOf ?? []), ...(schema.anyOf ?? [])];
+  const shared = alternatives.length ? [...new Set(alternatives.flatMap((a) => types(mergeAllOf(a))))] : [];
+  const kinds = options.keepRootType ? [] : types(schema).length ? types(schema) : shared.length === 1 ? shared : [];
 
   // A value of the wrong type.
   if (kinds.length && !kinds.includes("string")) strategies.push(fc.constant({ value: "not-a-" + kinds[0], rule: label("type") }));
@@ -118,6 +122,10 @@ export function invalidInput(input: Schema, path = "", options: { keepRootType?:
   if (schema.maxLength !== undefined) {
     strategies.push(fc.constant({ value: "x".repeat(schema.maxLength + 1), rule: label("maxLength") }));
   }
+  if (schema.minLength !== undefined && schema.minLength > 0) {
+    strategies.push(fc.constant({ value: "x".repeat(schema.minLength - 1), rule: label("minLength") }));
+  }
+  if (schema.format === "uuid") strategies.push(fc.constant({ value: "not-a-uuid", rule: label("format uuid") }));
   if (schema.pattern && !new RegExp(schema.pattern).test("bad value/!")) {
     strategies.push(fc.constant({ value: "bad value/!", rule: label("pattern") }));
   }
@@ -146,6 +154,11 @@ export function invalidInput(input: Schema, path = "", options: { keepRootType?:
       if (inner) strategies.push(fc.tuple(base, inner).map(([valid, bad]) => ({ value: { ...valid, [key]: bad.value }, rule: bad.rule })));
     }
   }
-  if (strategies.length === 0) return undefined;
-  return fc.oneof(...strategies).filter((candidate) => validateValue(input, candidate.value).length > 0);
+  // A strategy can break a rule another part of the schema still allows (an off-enum string that an `anyOf`
+  // string branch accepts): keep only those that do produce invalid values, or the filter below never ends.
+  const breaking = strategies.filter((strategy) =>
+    fc.sample(strategy, { numRuns: 20, seed: 1 }).some((candidate) => validateValue(input, candidate.value).length > 0),
+  );
+  if (breaking.length === 0) return undefined;
+  return fc.oneof(...breaking).filter((candidate) => validateValue(input, candidate.value).length > 0);
 }

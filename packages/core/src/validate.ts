@@ -61,6 +61,7 @@ function matchesType(value: unknown, type: string): boolean {
   return actual === type || (type === "number" && actual === "integer");
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
 
 function formatProblem(format: string, value: string): string | undefined {
@@ -75,6 +76,7 @@ function formatProblem(format: string, value: string): string | undefined {
     if (/\s/.test(value)) return "must be a valid URI (no spaces)";
   }
   if (format === "date-time" && !DATE_TIME.test(value)) return "must be an RFC 3339 date-time";
+  if (format === "uuid" && !UUID.test(value)) return "must be a UUID";
   return undefined;
 }
 

@@ -414,7 +414,10 @@ export function createImportIoClient(options: ImportIoClientOptions) {
     async updateCredentials(extractorId: string, credentials: Credentials, options?: RequestOptions): Promise<void> {
       check.id(extractorId, "extractorId");
       check.nonEmptyString(credentials?.username, "credentials.username", "a username");
-      check.nonEmptyString(credentials?.password, "credentials.password", "a password");
+      // Any non-empty password, spaces included: only the site decides what a valid password is.
+      if (typeof credentials?.password !== "string" || credentials.password === "") {
+        throw new ValidationError("a password is required (a non-empty string)", "credentials.password");
+      }
       redactor.addSecret(credentials.password);
       const body: Credentials = { username: credentials.username, password: credentials.password };
       await call(

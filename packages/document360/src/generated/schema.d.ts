@@ -198,7 +198,7 @@ export interface components {
             /**
              * @description Document360 user id (a team account) who performs the import; it must be allowed to import. Required
              *     and non-null here by inference (400 "ImportBy argument must not be null."); the vendor schema marks it
-             *     optional and nullable.
+             *     optional and nullable. Not empty or blank (inferred: such an id names no user).
              * @example 5a619a315481302d50b736d8
              */
             import_by: string;
@@ -257,7 +257,8 @@ export interface components {
              * @description What to export: `Project` (the whole project; `version_id` must be empty) or `Version` (the versions in
              *     `version_id`, optionally narrowed by `selected_languages` or `selected_categories`). A vendor 400
              *     example also names "Category" and "Article", but no example uses them. Required and non-null here by
-             *     inference (400 "The Entity field is required."); the vendor schema marks it optional and nullable.
+             *     inference (400 "The Entity field is required."); the vendor schema marks it optional and nullable,
+             *     and an empty string is refused as missing.
              */
             entity: components["schemas"]["KnownExportEntity"] | string;
             /** @description Project version ids (from `GET /v2/ProjectVersions`). Empty for `entity` Project. */

@@ -580,6 +580,7 @@ export interface components {
             /** @description One or more URLs to extract data from, separated by newlines. */
             _url?: string;
         };
+        /** @description Site credentials the extractor logs in with. Neither may be empty, and the username not blank (inferred: an empty login cannot authenticate, so it is refused before sending). */
         Credentials: {
             username: string;
             /** Format: password */
@@ -828,7 +829,7 @@ export interface components {
         };
     };
     parameters: {
-        /** @description Number of items to return per page. */
+        /** @description Number of items to return per page. At least 1: a page of no items would end every list at once (inferred; Import.io documents no bounds). */
         PerPage: number;
         /** @description Page number to return, starting at 1. A page past the last one is an empty array. */
         Page: number;
@@ -930,7 +931,7 @@ export interface operations {
     listExtractors: {
         parameters: {
             query?: {
-                /** @description Number of items to return per page. */
+                /** @description Number of items to return per page. At least 1: a page of no items would end every list at once (inferred; Import.io documents no bounds). */
                 _perpage?: components["parameters"]["PerPage"];
                 /** @description Page number to return, starting at 1. A page past the last one is an empty array. */
                 _page?: components["parameters"]["Page"];
@@ -1157,7 +1158,7 @@ export interface operations {
     listCrawlruns: {
         parameters: {
             query?: {
-                /** @description Number of items to return per page. */
+                /** @description Number of items to return per page. At least 1: a page of no items would end every list at once (inferred; Import.io documents no bounds). */
                 _perpage?: components["parameters"]["PerPage"];
                 /** @description Page number to return, starting at 1. A page past the last one is an empty array. */
                 _page?: components["parameters"]["Page"];
@@ -1244,7 +1245,7 @@ export interface operations {
     listReports: {
         parameters: {
             query?: {
-                /** @description Number of items to return per page. */
+                /** @description Number of items to return per page. At least 1: a page of no items would end every list at once (inferred; Import.io documents no bounds). */
                 _perpage?: components["parameters"]["PerPage"];
                 /** @description Page number to return, starting at 1. A page past the last one is an empty array. */
                 _page?: components["parameters"]["Page"];
@@ -1347,7 +1348,7 @@ export interface operations {
     listReportRunsForReport: {
         parameters: {
             query?: {
-                /** @description Number of items to return per page. */
+                /** @description Number of items to return per page. At least 1: a page of no items would end every list at once (inferred; Import.io documents no bounds). */
                 _perpage?: components["parameters"]["PerPage"];
                 /** @description Page number to return, starting at 1. A page past the last one is an empty array. */
                 _page?: components["parameters"]["Page"];
@@ -1381,7 +1382,7 @@ export interface operations {
     listReportRuns: {
         parameters: {
             query?: {
-                /** @description Number of items to return per page. */
+                /** @description Number of items to return per page. At least 1: a page of no items would end every list at once (inferred; Import.io documents no bounds). */
                 _perpage?: components["parameters"]["PerPage"];
                 /** @description Page number to return, starting at 1. A page past the last one is an empty array. */
                 _page?: components["parameters"]["Page"];

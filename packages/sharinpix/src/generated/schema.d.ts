@@ -65,7 +65,7 @@ export interface components {
          */
         ImportCommonFields: {
             /**
-             * @description "Album name": the SharinPix album id, usually the 18-character id of the Salesforce
+             * @description Not empty (inferred: an import needs an album). "Album name": the SharinPix album id, usually the 18-character id of the Salesforce
              *     record the album belongs to (e.g. a Case, prefix `500`); any string works
              *     (`imported_album` in the examples).
              * @example 5005800000HEXCtAAP
@@ -159,7 +159,7 @@ export interface components {
              */
             import_type?: "salesforce";
             /**
-             * @description Salesforce Attachment id (prefix `00P`).
+             * @description Salesforce Attachment id (prefix `00P`); not empty (inferred).
              * @example 00P4I00000zyw3eUAA
              */
             attachment_id?: string;
@@ -175,7 +175,7 @@ export interface components {
              */
             import_type?: "salesforce";
             /**
-             * @description Salesforce ContentDocument id (prefix `069`, 15 or 18 characters).
+             * @description Salesforce ContentDocument id (prefix `069`, 15 or 18 characters); not empty (inferred).
              * @example 0694I000008HV8MQAW
              */
             content_document_id?: string;
