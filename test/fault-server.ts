@@ -5,19 +5,24 @@
  *   const server = await startFaultServer();
  *   server.queue({ status: 503 }, { status: 200, json: { ok: true } });   // one behaviour per request, in order
  *   server.fallback = { status: 200, json: {} };                           // once the queue is empty
+ *   server.route("GET /crawlruns", { status: 200, json: [] });             // by method and path, before the queue
+ *   const url = await refusedUrl();                                         // an origin where nothing listens
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
+/** A plain answer: a status, headers and a JSON or raw body. */
+export interface Answer {
+  status: number;
+  headers?: Record<string, string>;
+  json?: unknown;
+  body?: string | Uint8Array;
+  /** Wait before answering, in ms. */
+  delayMs?: number;
+}
+
 export type Fault =
-  | {
-      status: number;
-      headers?: Record<string, string>;
-      json?: unknown;
-      body?: string | Uint8Array;
-      /** Wait before answering, in ms. */
-      delayMs?: number;
-    }
+  | Answer
   | { fault: "reset-before-headers" }
   | { fault: "reset-after-headers"; status?: number; headers?: Record<string, string>; partialBody?: string }
   /** Accept the request and never answer (a timeout). */
@@ -26,6 +31,19 @@ export type Fault =
   | { fault: "stall-body"; status?: number; headers?: Record<string, string>; partialBody: string }
   /** Promise a Content-Length, send less, close. */
   | { fault: "truncated-body"; status?: number; headers?: Record<string, string>; partialBody: string; declaredLength: number }
+  /**
+   * A large body of `bytes` bytes (e.g. a 10 MB error page), written in chunks with backpressure, so the bytes the
+   * client actually took are recorded in the request's `bytesSent` (a client that stops reading stops the writes).
+   */
+  | {
+      fault: "large-body";
+      status: number;
+      bytes: number;
+      headers?: Record<string, string>;
+      fill?: string;
+      /** Written first (counted in `bytes`), e.g. an echo of the request. */
+      prefix?: string | ((req: IncomingMessage, body: Buffer) => string);
+    }
   /** Anything: full control. */
   | { handler: (req: IncomingMessage, res: ServerResponse, body: Buffer) => void | Promise<void> };
 
@@ -34,14 +52,43 @@ export interface RecordedRequest {
   url: string;
   headers: IncomingMessage["headers"];
   body: string;
+  /** When the request arrived (Date.now()). */
+  at: number;
+  /** For `large-body`: how many body bytes the socket accepted before the client stopped reading or it ended. */
+  bytesSent?: number;
 }
+
+/** Which requests a route answers: `"GET /path"`, `"/path"` (any method), a RegExp on `METHOD /path?query`, or a test. */
+export type RouteMatcher = string | RegExp | ((request: RecordedRequest) => boolean);
 
 export interface FaultServer {
   url: string;
   requests: RecordedRequest[];
   queue(...faults: Fault[]): void;
   fallback: Fault;
+  /**
+   * Answers every request that matches with `fault` (one after another for several faults, the last one then
+   * repeating), before the queue is looked at. Later routes win over earlier ones.
+   */
+  route(matcher: RouteMatcher, ...faults: Fault[]): void;
   close(): Promise<void>;
+}
+
+/** An origin where nothing listens (a server started on port 0, then closed): every connection is refused. */
+export async function refusedUrl(): Promise<string> {
+  const server = await startFaultServer();
+  const { url } = server;
+  await server.close();
+  return url;
+}
+
+/** Whether a recorded request is one a route with this matcher answers. */
+export function routeMatches(matcher: RouteMatcher, request: RecordedRequest): boolean {
+  if (typeof matcher === "function") return matcher(request);
+  const path = request.url.split("?")[0] ?? "";
+  if (matcher instanceof RegExp) return matcher.test(`${request.method} ${request.url}`);
+  const [first, second] = matcher.split(" ");
+  return second === undefined ? path === first : request.method === first && path === second;
 }
 
 export async function startFaultServer(): Promise<FaultServer> {
@@ -51,14 +98,17 @@ export async function startFaultServer(): Promise<FaultServer> {
     fallback: { status: 404, json: { error: "no behaviour queued" } } as Fault,
   };
   const requests: RecordedRequest[] = [];
+  const routes: Array<{ matcher: RouteMatcher; faults: Fault[] }> = [];
 
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
-    requests.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: body.toString("utf8") });
-    const fault = pending.shift() ?? state.fallback;
-    await play(fault, req, res, body);
+    const recorded: RecordedRequest = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: body.toString("utf8"), at: Date.now() };
+    requests.push(recorded);
+    const route = routes.findLast((r) => routeMatches(r.matcher, recorded));
+    const fault = route ? (route.faults.length > 1 ? route.faults.shift()! : route.faults[0]!) : (pending.shift() ?? state.fallback);
+    await play(fault, req, res, body, recorded);
   });
   server.on("connection", (socket) => {
     sockets.add(socket);
@@ -77,6 +127,10 @@ export async function startFaultServer(): Promise<FaultServer> {
     set fallback(fault: Fault) {
       state.fallback = fault;
     },
+    route(matcher, ...faults) {
+      if (faults.length === 0) throw new Error("route() needs at least one fault");
+      routes.push({ matcher, faults });
+    },
     async close() {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -84,7 +138,7 @@ export async function startFaultServer(): Promise<FaultServer> {
   };
 }
 
-async function play(fault: Fault, req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+async function play(fault: Fault, req: IncomingMessage, res: ServerResponse, body: Buffer, recorded: RecordedRequest): Promise<void> {
   if ("handler" in fault) return fault.handler(req, res, body);
   if ("status" in fault && !("fault" in fault)) {
     if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
@@ -122,5 +176,41 @@ async function play(fault: Fault, req: IncomingMessage, res: ServerResponse, bod
       res.write(fault.partialBody);
       setTimeout(() => req.socket.destroy(), 10);
       return;
+    case "large-body":
+      return writeLarge(fault, req, res, body, recorded);
   }
+}
+
+async function writeLarge(
+  fault: Extract<Fault, { fault: "large-body" }>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+  recorded: RecordedRequest,
+): Promise<void> {
+  const chunkSize = 64 * 1024;
+  const chunk = Buffer.alloc(chunkSize, fault.fill ?? "x");
+  const prefix = Buffer.from(typeof fault.prefix === "function" ? fault.prefix(req, body) : (fault.prefix ?? ""));
+  res.writeHead(fault.status, { "content-type": "text/plain", "content-length": String(fault.bytes), ...fault.headers });
+  recorded.bytesSent = 0;
+  let closed = false;
+  res.on("close", () => (closed = true));
+  for (let sent = 0; sent < fault.bytes && !closed; ) {
+    const size = Math.min(chunkSize, fault.bytes - sent);
+    const piece = sent === 0 && prefix.length > 0 ? Buffer.concat([prefix, chunk]).subarray(0, size) : size === chunkSize ? chunk : chunk.subarray(0, size);
+    const ok = res.write(piece);
+    sent += size;
+    if (!ok) await new Promise<void>((resolve) => {
+      const done = () => {
+        res.off("drain", done);
+        res.off("close", done);
+        resolve();
+      };
+      res.on("drain", done);
+      res.on("close", done);
+    });
+    // Counted once the socket took the chunk (after a drain), so a client that stops reading stops the count.
+    recorded.bytesSent = closed ? recorded.bytesSent : sent;
+  }
+  if (!closed) res.end();
 }

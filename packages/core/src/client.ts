@@ -17,7 +17,16 @@ import { Redactor } from "./redact.js";
 import { validateCall, type OperationSchema } from "./validate.js";
 import { PreparedRequest, type RequestLike } from "./prepared-request.js";
 import { ValidationError } from "./errors.js";
-import { createRetryingFetch, EXTRAS_KEY, extrasOf, retryDelayFromHeaders, safeCause, summarize, type RequestExtras } from "./retry.js";
+import {
+  createRetryingFetch,
+  ERROR_BODY_CUT,
+  EXTRAS_KEY,
+  extrasOf,
+  retryDelayFromHeaders,
+  safeCause,
+  summarize,
+  type RequestExtras,
+} from "./retry.js";
 
 /** Options every provider's factory accepts (DESIGN.md "Common options from core"). */
 export interface CommonClientOptions {
@@ -74,6 +83,12 @@ export interface ProviderDefinition {
    * call, `raw` included, is checked against them and refused with ValidationError before it is sent.
    */
   validation?: Readonly<Record<string, OperationSchema>>;
+  /**
+   * The operationIds whose success may come without a body (a 204, an empty 200): `call` returns undefined for
+   * them. Any other operation answering 2xx without a body fails with InvalidResponseError instead of handing
+   * back `undefined` as its resource. Unset: no operation is checked.
+   */
+  bodylessOperations?: readonly string[];
   /** Reads the provider's error envelope (some providers explain errors in headers, e.g. SharinPix's X-message). */
   errorDetails?: (body: unknown, status: number, headers: Headers) => ErrorDetails;
   clientOptions?: Omit<OpenApiFetchOptions, "baseUrl" | "fetch" | "headers">;
@@ -120,6 +135,7 @@ export function createApiClient<Paths extends {}>(provider: ProviderDefinition, 
   const logger = redactingLogger(options.logger, redactor);
   const budget = provider.rateLimit ? new RateLimitBudget(provider.rateLimit) : undefined;
   const startsWork = new Set(provider.startsWork ?? []);
+  const bodyless = provider.bodylessOperations ? new Set(provider.bodylessOperations) : undefined;
   const operationIds = provider.operationIds ?? {};
 
   const retrying = createRetryingFetch({
@@ -160,15 +176,19 @@ export function createApiClient<Paths extends {}>(provider: ProviderDefinition, 
     const detail = details.message ? redactor.text(details.message) : bodySnippet(safeBody) || response.statusText || "no details given";
     const request = info?.request();
     const where = info && request ? `${info.operation ?? request.method} (${request.method} ${request.url})` : "request";
+    const cut = (response as unknown as Record<symbol, number | undefined>)[ERROR_BODY_CUT];
     const message =
       `${where} failed with ${status}: ${truncate(detail, MAX_MESSAGE_BODY_CHARS)}` +
+      (cut !== undefined ? ` [error body cut at ${Math.round(cut / 1024)} KiB${sizeOf(response.headers)}: only its start was read]` : "") +
       (violations.length ? ` [mock server: ${violations.join("; ")}]` : "");
     const ErrorClass = apiErrorClassFor(status);
+    // The code and the request id are the server's text too: servers that quote requests back put them anywhere.
+    const requestId = requestIdOf(response.headers);
     const init = {
       status,
       message,
-      code: details.code,
-      requestId: requestIdOf(response.headers),
+      code: typeof details.code === "string" ? redactor.text(details.code) : details.code,
+      requestId: requestId === undefined ? undefined : redactor.text(requestId),
       body: safeBody,
       headers: redactor.headers(response.headers),
       operation: info?.operation,
@@ -197,6 +217,18 @@ export function createApiClient<Paths extends {}>(provider: ProviderDefinition, 
       });
     }
     if (!result.response.ok) throw errorFromResponse(result.response, result.error);
+    if (result.data === undefined && bodyless) {
+      const info = (result.response as unknown as Record<symbol, ResponseInfo | undefined>)[RESPONSE_INFO];
+      const name = info?.operation ?? operation;
+      if (name !== undefined && !bodyless.has(name)) {
+        const request = info?.request();
+        throw new InvalidResponseError(
+          `${name}${request ? ` (${request.method} ${request.url})` : ""} answered ${result.response.status} without a body, where the API returns one; ` +
+            `it was not resent (the server may have acted on it).`,
+          { status: result.response.status, operation: name, ...(request ? { request } : {}) },
+        );
+      }
+    }
     return result.data as T;
   }
 
@@ -276,6 +308,11 @@ function bodySnippet(body: unknown): string {
   } catch {
     return String(body);
   }
+}
+
+function sizeOf(headers: Headers): string {
+  const length = Number(headers.get("content-length"));
+  return Number.isFinite(length) && length > 0 ? ` of ${(length / 1024 / 1024).toFixed(1)} MiB` : "";
 }
 
 function requestIdOf(headers: Headers): string | undefined {

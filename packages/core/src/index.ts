@@ -12,7 +12,15 @@ export {
   type RequestExtras,
   type RetryingFetchOptions,
 } from "./retry.js";
-export { RateLimitBudget, epochResetPolicy, relativeResetPolicy, type RateLimitPolicy, type RateLimitReading } from "./rate-limit.js";
+export {
+  RateLimitBudget,
+  epochResetPolicy,
+  relativeResetPolicy,
+  PROBE_PATIENCE_MS,
+  type BudgetRelease,
+  type RateLimitPolicy,
+  type RateLimitReading,
+} from "./rate-limit.js";
 export {
   createApiClient,
   type ApiClient,

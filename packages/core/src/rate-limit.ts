@@ -3,13 +3,15 @@
  * window, so many concurrent calls slow down *before* the server starts answering 429 (AWS "adaptive" mode,
  * driven by the server's own headers instead of a guess).
  */
-import { sleep } from "./signals.js";
+import { abortErrorFrom } from "./signals.js";
 
 export interface RateLimitReading {
   limit?: number | undefined;
   remaining?: number | undefined;
   /** Milliseconds until the window resets. */
   resetAfterMs?: number | undefined;
+  /** When the window resets (epoch ms), when the header names an instant rather than a delay. */
+  resetAt?: number | undefined;
 }
 
 /** How a provider states its limits. Each provider package supplies one. */
@@ -36,6 +38,7 @@ export function epochResetPolicy(prefix = "x-ratelimit-", windowMs = 60_000): Ra
         limit: header(headers, `${prefix}limit`),
         remaining: header(headers, `${prefix}remaining`),
         resetAfterMs: reset === undefined ? undefined : Math.max(0, reset * 1000 - now),
+        resetAt: reset === undefined ? undefined : reset * 1000,
       };
       return reading.limit === undefined && reading.remaining === undefined && reading.resetAfterMs === undefined ? undefined : reading;
     },
@@ -58,12 +61,51 @@ export function relativeResetPolicy(prefix = "x-ratelimit-", windowMs = 60_000):
   };
 }
 
+/** While the budget is unknown, one more request may go each time this long passes without an answer. */
+export const PROBE_PATIENCE_MS = 1_000;
+
+/** Releases what `acquire` took; `seq` orders the requests, so a late answer cannot overwrite a newer one. */
+export type BudgetRelease = (() => void) & { readonly seq?: number };
+
+interface Waiter {
+  resolve(release: BudgetRelease): void;
+  reject(error: unknown): void;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+/**
+ * What the client knows of the server's budget, and the requests waiting for it:
+ *
+ * - **Slow start.** Until the server has said what remains (a new client, or a window that has just reset), one
+ *   request goes and the others wait for its answer (one more each PROBE_PATIENCE_MS should it be slow). A burst of
+ *   200 calls on a fresh client therefore spends one request to learn the budget instead of 200 to earn 429s. A
+ *   server that answers without rate-limit headers turns this off (nothing to pace by).
+ * - **Within a window** what remains only goes down: answers arriving out of order cannot raise it. When the
+ *   window's reset is unknown (Document360 sends it only on 429), the answer to the newest request wins.
+ * - **At the reset** the window is over: what remains is unknown again. Slow start waits for the requests still in
+ *   flight from the old window (the server may count them in either window), then asks; answers to requests sent
+ *   before the reset are ignored, since the new window's first answer includes whatever of them it counted.
+ * - A reset instant already past (a stale answer, a skewed clock, GitBook's example value) says nothing about the
+ *   next one: the count is kept, the reset is not (with nothing left, the next request asks again).
+ * - Waiters are woken by answers, releases and the reset, in the order they came (no polling).
+ */
 export class RateLimitBudget {
   readonly #policy: RateLimitPolicy;
   #remaining: number | undefined;
   #resetAt: number | undefined;
   #inFlight = 0;
-  #waiters = 0;
+  /** Whether the server reports its budget: undefined until its first answer. */
+  #reports: boolean | undefined;
+  /** Since when what remains is unknown (slow start). */
+  #unknownSince = Date.now();
+  #seq = 0;
+  /** Requests numbered below this were sent before the last reset. */
+  #windowSeq = 0;
+  /** The request whose answer set `#remaining`. */
+  #readingSeq = -1;
+  readonly #waiters: Waiter[] = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(policy: RateLimitPolicy) {
     this.#policy = policy;
@@ -71,7 +113,7 @@ export class RateLimitBudget {
 
   /** What the server last said, for diagnostics and tests. */
   get state(): { remaining: number | undefined; resetAt: number | undefined; inFlight: number; waiting: number } {
-    return { remaining: this.#remaining, resetAt: this.#resetAt, inFlight: this.#inFlight, waiting: this.#waiters };
+    return { remaining: this.#remaining, resetAt: this.#resetAt, inFlight: this.#inFlight, waiting: this.#waiters.length };
   }
 
   /** The wait a response's reset header asks for (used when a 429 carries no Retry-After). */
@@ -79,59 +121,122 @@ export class RateLimitBudget {
     return this.#policy.read(headers, now)?.resetAfterMs;
   }
 
-  observe(headers: Headers, now = Date.now()): void {
+  /**
+   * Takes in what a response says. `seq` is the `seq` of the release its request was given (without it the
+   * answer counts as the newest).
+   */
+  observe(headers: Headers, now = Date.now(), seq = Number.POSITIVE_INFINITY): void {
     const reading = this.#policy.read(headers, now);
-    if (!reading) return;
-    if (reading.remaining !== undefined) this.#remaining = reading.remaining;
-    if (reading.resetAfterMs !== undefined) this.#resetAt = now + reading.resetAfterMs;
-    else if (reading.remaining !== undefined && reading.remaining <= 0 && (this.#resetAt === undefined || this.#resetAt < now)) {
-      this.#resetAt = now + (this.#policy.windowMs ?? 60_000);
+    this.#roll(now);
+    if (!reading) {
+      // Nothing known and nothing said: the server does not report its budget (or no longer does).
+      if (this.#remaining === undefined) this.#reports = false;
+      return this.#pump(now);
     }
+    this.#reports = true;
+    // Sent before the last reset: the next window's first request waited for this answer, and tells instead.
+    if (seq < this.#windowSeq) return this.#pump(now);
+    if (reading.remaining !== undefined) {
+      if (this.#remaining === undefined || (this.#resetAt === undefined && seq >= this.#readingSeq)) {
+        this.#remaining = reading.remaining;
+        this.#readingSeq = seq;
+      } else {
+        this.#remaining = Math.min(this.#remaining, reading.remaining);
+      }
+    }
+    const pastReset = reading.resetAt !== undefined && reading.resetAt <= now;
+    if (reading.resetAfterMs !== undefined && !pastReset) {
+      const at = now + reading.resetAfterMs;
+      this.#resetAt = this.#resetAt === undefined ? at : Math.min(this.#resetAt, at);
+    } else if (this.#remaining !== undefined && this.#remaining <= 0 && this.#resetAt === undefined) {
+      // Nothing left and no reset ahead. A reset already past: ask again now (slow start); none at all: a window.
+      this.#resetAt = pastReset ? now : now + (this.#policy.windowMs ?? 60_000);
+    }
+    this.#pump(now);
   }
 
   /**
    * Waits until the budget allows one more request, then counts it as in flight. Requests already in
    * flight are counted against what remains, so N concurrent callers never overspend a budget of < N.
    */
-  acquire(signal?: AbortSignal): (() => void) | Promise<() => void> {
-    // The usual case, nothing known or budget left: no promise, no tick.
-    if (!this.#mustWait(Date.now())) return this.#take();
-    return this.#acquireSlowly(signal);
-  }
-
-  #mustWait(now: number): boolean {
-    if (this.#resetAt !== undefined && this.#resetAt <= now) {
-      // A new window: what remains is unknown again until the next response says.
-      this.#remaining = undefined;
-      this.#resetAt = undefined;
-    }
-    return this.#remaining !== undefined && this.#remaining - this.#inFlight <= 0;
-  }
-
-  async #acquireSlowly(signal?: AbortSignal): Promise<() => void> {
-    for (;;) {
-      const now = Date.now();
-      if (!this.#mustWait(now)) break;
-      const wait = this.#resetAt !== undefined ? this.#resetAt - now : (this.#policy.windowMs ?? 60_000);
-      this.#waiters++;
-      try {
-        // Re-check at least every second: an in-flight response may free budget or move the reset.
-        await sleep(Math.min(Math.max(wait, 10), 1_000), signal);
-      } finally {
-        this.#waiters--;
+  acquire(signal?: AbortSignal): BudgetRelease | Promise<BudgetRelease> {
+    // The usual case, budget left and nobody waiting: no promise, no tick.
+    if (this.#waiters.length === 0 && this.#canGo(Date.now())) return this.#take();
+    if (signal?.aborted) return Promise.reject(abortErrorFrom(signal));
+    return new Promise<BudgetRelease>((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject, signal, onAbort: undefined };
+      if (signal) {
+        waiter.onAbort = () => {
+          const index = this.#waiters.indexOf(waiter);
+          if (index !== -1) this.#waiters.splice(index, 1);
+          reject(abortErrorFrom(signal));
+          this.#pump(Date.now());
+        };
+        signal.addEventListener("abort", waiter.onAbort, { once: true });
       }
-      if (this.#inFlight === 0 && this.#resetAt === undefined) this.#remaining = undefined;
-    }
-    return this.#take();
+      this.#waiters.push(waiter);
+      this.#pump(Date.now());
+    });
   }
 
-  #take(): () => void {
+  /** A window whose reset has passed is over: what remains is unknown until the next answer. */
+  #roll(now: number): void {
+    if (this.#resetAt === undefined || this.#resetAt > now) return;
+    this.#remaining = undefined;
+    this.#resetAt = undefined;
+    this.#unknownSince = now;
+    this.#windowSeq = this.#seq;
+  }
+
+  #canGo(now: number): boolean {
+    this.#roll(now);
+    if (this.#remaining !== undefined) return this.#remaining - this.#inFlight > 0;
+    if (this.#reports === false) return true;
+    // Slow start: one request asks, the others wait for its answer (one more per PROBE_PATIENCE_MS without one).
+    // Requests still in flight from the old window go first: the server may count them in the new one, and the
+    // first answer of the new window then includes them.
+    return this.#inFlight < 1 + Math.floor((now - this.#unknownSince) / PROBE_PATIENCE_MS);
+  }
+
+  /** Lets waiters go, first come first served, while the budget allows; else sleeps until it may. */
+  #pump(now: number): void {
+    if (this.#waiters.length === 0) {
+      // Nobody left to wake (the last waiter may have been aborted): no timer keeps the process alive.
+      if (this.#timer !== undefined) {
+        clearTimeout(this.#timer);
+        this.#timer = undefined;
+      }
+      return;
+    }
+    while (this.#waiters.length > 0 && this.#canGo(now)) {
+      const waiter = this.#waiters.shift()!;
+      if (waiter.signal && waiter.onAbort) waiter.signal.removeEventListener("abort", waiter.onAbort);
+      waiter.resolve(this.#take());
+    }
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#waiters.length === 0) return;
+    // Answers and releases wake the waiters; a timer covers the reset and slow start's patience.
+    const wakeAt =
+      this.#remaining === undefined
+        ? this.#unknownSince + PROBE_PATIENCE_MS * (1 + Math.floor((now - this.#unknownSince) / PROBE_PATIENCE_MS))
+        : (this.#resetAt ?? now + PROBE_PATIENCE_MS);
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#pump(Date.now());
+    }, Math.max(1, Math.min(wakeAt, this.#resetAt ?? Number.POSITIVE_INFINITY) - now));
+  }
+
+  #take(): BudgetRelease {
     this.#inFlight++;
+    const seq = this.#seq++;
     let released = false;
-    return () => {
+    const release = () => {
       if (released) return;
       released = true;
       this.#inFlight--;
+      this.#pump(Date.now());
     };
+    return Object.assign(release, { seq });
   }
 }

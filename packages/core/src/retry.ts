@@ -14,7 +14,7 @@
  */
 import { AbortError, ConnectionError, TimeoutError, type RequestSummary } from "./errors.js";
 import type { RedactingLogger } from "./logger.js";
-import type { RateLimitBudget } from "./rate-limit.js";
+import type { BudgetRelease, RateLimitBudget } from "./rate-limit.js";
 import type { Redactor } from "./redact.js";
 import { abortErrorFrom, anySignal, sleep } from "./signals.js";
 import { bufferedResponse, replayableBody, type RequestLike } from "./prepared-request.js";
@@ -138,6 +138,45 @@ function describeConnectionFailure(error: unknown, code: string | undefined): st
 }
 
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+const NO_RELEASE: BudgetRelease = () => {};
+
+/**
+ * An error body is read up to this many bytes and the rest is never downloaded: what explains an error is at
+ * its start, and a 10 MB error page must not be held in memory (nor end up in a message or a log).
+ */
+export const MAX_ERROR_BODY_BYTES = 64 * 1024;
+/** Set on a response whose error body was cut at MAX_ERROR_BODY_BYTES; the value is the number of bytes kept. */
+export const ERROR_BODY_CUT = Symbol("importkit.errorBodyCut");
+
+/** Reads at most `max` bytes of the body, cancelling the rest (which closes the connection instead of draining it). */
+async function readCapped(response: Response, max: number): Promise<{ bytes: ArrayBuffer; cut: boolean }> {
+  const reader = response.body?.getReader();
+  if (!reader) return { bytes: new ArrayBuffer(0), cut: false };
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let cut = false;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    const room = max - size;
+    if (value.byteLength > room) {
+      if (room > 0) chunks.push(value.subarray(0, room));
+      size += Math.max(room, 0);
+      cut = true;
+      break;
+    }
+    chunks.push(value);
+    size += value.byteLength;
+  }
+  if (cut) await reader.cancel().catch(() => {});
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return { bytes: bytes.buffer, cut };
+}
 
 export function createRetryingFetch(options: RetryingFetchOptions): (input: RequestLike) => Promise<Response> {
   const baseFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
@@ -165,7 +204,7 @@ export function createRetryingFetch(options: RetryingFetchOptions): (input: Requ
       const authorized = options.authorize?.(url, headers);
       if (authorized instanceof Promise) await authorized;
       const acquired = budget?.acquire(callerSignal);
-      const release = acquired === undefined ? () => {} : acquired instanceof Promise ? await acquired : acquired;
+      const release: BudgetRelease = acquired === undefined ? NO_RELEASE : acquired instanceof Promise ? await acquired : acquired;
       // One controller per attempt, aborted by its timer or by the caller (cheaper than AbortSignal.any).
       const attemptController = new AbortController();
       const onCallerAbort = () => attemptController.abort();
@@ -199,7 +238,7 @@ export function createRetryingFetch(options: RetryingFetchOptions): (input: Requ
           redirect: input.redirect,
           ...(input.credentials ? { credentials: input.credentials } : {}),
         });
-        budget?.observe(response.headers);
+        budget?.observe(response.headers, undefined, release.seq);
         if (debug) logger.debug(`← ${response.status} ${label()} (${Date.now() - started} ms)`);
 
         if (RETRYABLE_STATUSES.has(response.status) && (!extras.startsWork || NOT_ACTED_STATUSES.has(response.status))) {
@@ -229,7 +268,14 @@ export function createRetryingFetch(options: RetryingFetchOptions): (input: Requ
         }
         // Everything else is read within the attempt, so a stalled, reset or truncated body is caught
         // (and retried) here instead of surfacing later from a JSON parse.
-        const buffered = NULL_BODY_STATUSES.has(response.status) ? null : await response.arrayBuffer();
+        let buffered: ArrayBuffer | null = null;
+        if (NULL_BODY_STATUSES.has(response.status)) buffered = null;
+        else if (response.ok) buffered = await response.arrayBuffer();
+        else {
+          const { bytes, cut } = await readCapped(response, MAX_ERROR_BODY_BYTES);
+          buffered = bytes;
+          if (cut) Object.defineProperty(response, ERROR_BODY_CUT, { value: bytes.byteLength, enumerable: false });
+        }
         finish();
         return bufferedResponse(response, buffered);
       } catch (error) {

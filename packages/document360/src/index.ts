@@ -111,6 +111,8 @@ export function createDocument360Client(options: Document360ClientOptions) {
       secrets: [apiToken],
       secretParams: SIGNED_URL_PARAMS,
       startsWork: ["POST /v2/Project/Import", "POST /v2/Project/Export"],
+      // Every operation answers with an envelope: an empty 2xx is an InvalidResponseError.
+      bodylessOperations: [],
       operationIds,
       validation,
       // X-RateLimit-Remaining on every response; X-RateLimit-Reset is seconds until the window resets (on 429).

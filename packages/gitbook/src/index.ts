@@ -69,6 +69,8 @@ export function createGitBookClient(options: GitBookClientOptions) {
       authorize: (_url, headers) => headers.set("Authorization", `Bearer ${token}`),
       secrets: [token],
       startsWork: ["POST /org/{organizationId}/imports"],
+      // Every operation answers with the run (or the list): an empty 2xx is an InvalidResponseError.
+      bodylessOperations: [],
       operationIds,
       validation,
       // GitBook: X-RateLimit-Reset is a UTC epoch in seconds; no Retry-After is documented.
@@ -150,7 +152,8 @@ export function createGitBookClient(options: GitBookClientOptions) {
             run.status === "cancelled"
               ? `GitBook import run ${run.id} was cancelled.`
               : `GitBook import run ${run.id} failed${run.reason ? `: ${api.redactor.text(run.reason)}` : "."}`,
-            { status: run.status, reason: run.reason, resource: api.redactor.value(run) },
+            // The reason is the server's text, and servers quote requests back: redacted like the message.
+            { status: run.status, reason: run.reason === undefined ? undefined : api.redactor.text(run.reason), resource: api.redactor.value(run) },
           ),
       });
     },

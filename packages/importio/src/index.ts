@@ -144,6 +144,18 @@ export function createImportIoClient(options: ImportIoClientOptions) {
       // Each of these creates something on Import.io (a crawl run, a report run, a copy of an extractor):
       // resent only when the server cannot have acted on the first try.
       startsWork: ["POST /extractors/{extractorId}/start", "POST /reports/{reportId}/start", "POST /extractors/{extractorId}/duplicate"],
+      // Documented without a body (or with one only inferred, which the methods do without), and files that may be
+      // empty. Any other operation answering 2xx without a body is an InvalidResponseError, not an undefined resource.
+      bodylessOperations: [
+        "updateExtractorInputs",
+        "updateExtractorCredentials",
+        "deleteReport",
+        "startReport",
+        "startExtractor",
+        "stopExtractor",
+        "getCrawlrunFile",
+        "getReportRunFile",
+      ],
       operationIds,
       validation,
       errorDetails: (body) => {

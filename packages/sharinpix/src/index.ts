@@ -134,6 +134,8 @@ export function createSharinPixClient(options: SharinPixClientOptions) {
       authorize: credentials.authorize,
       secrets: [credentials.secret, typeof secretUrl === "string" ? secretUrl : undefined],
       startsWork: ["POST /imports"],
+      // Both operations answer with the Import: an empty 2xx is an InvalidResponseError.
+      bodylessOperations: [],
       operationIds,
       validation,
       // SharinPix's 401 has an empty body and says why in `X-message` ("Access denied").
