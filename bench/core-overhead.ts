@@ -2,14 +2,16 @@
  * What core adds per request: the GitBook client (openapi-fetch + validation + retrying fetch + error mapping)
  * against plain `fetch` + `JSON.parse`, same loopback server (in a child process), same concurrency.
  *
- *   node --conditions=importkit-source --import tsx bench/core-overhead.ts [requests] [rounds]
+ *   node --conditions=importkit-source --import tsx bench/core-overhead.ts [requests] [rounds] [--source]
  *
- * Prints requests/s for each side (median of alternating rounds) and the ratio, for a GET and a POST.
+ * Prints requests/s for each side (median of alternating rounds) and the ratio, for a GET and a POST, and the
+ * client process's CPU time per request (steadier than rates on a busy machine). The client is compiled to
+ * JavaScript first, as users run it (bench/built.ts); `--source` runs the TypeScript sources through tsx.
  */
 import { fork } from "node:child_process";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createGitBookClient } from "../packages/gitbook/src/index.ts";
+import { buildClient } from "./built.ts";
 
 const CONCURRENCY = 32;
 
@@ -33,21 +35,27 @@ function median(values: number[]) {
   return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 }
 
+/** Requests per second, and the client's CPU time per request in µs. */
 async function pool(count: number, task: (i: number) => Promise<unknown>) {
   let next = 0;
+  const cpu = process.cpuUsage();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < count) await task(next++);
     }),
   );
-  return count / ((performance.now() - started) / 1000);
+  const used = process.cpuUsage(cpu);
+  return { rate: count / ((performance.now() - started) / 1000), cpuUs: (used.user + used.system) / count };
 }
 
 
 async function main() {
-  const count = Number(process.argv[2] ?? 4_000);
-  const rounds = Number(process.argv[3] ?? 5);
+  const [count = 4_000, rounds = 5] = process.argv.slice(2).filter((a) => !a.startsWith("--")).map(Number);
+  const built = process.argv.includes("--source") ? undefined : buildClient(["core", "gitbook"]);
+  const { createGitBookClient } = (await import(
+    built ? built.entry("gitbook") : "../packages/gitbook/src/index.ts"
+  )) as typeof import("../packages/gitbook/src/index.ts");
   const child = fork(new URL(import.meta.url).pathname, ["--server"], { execArgv: process.execArgv });
   const port = await new Promise<number>((resolve) => child.once("message", (m) => resolve(m as number)));
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -72,15 +80,21 @@ async function main() {
   for (const [name, sides] of Object.entries(cases)) {
     await pool(500, sides.plain);
     await pool(500, sides.client);
-    const plain: number[] = [];
-    const client: number[] = [];
+    const plain: Array<{ rate: number; cpuUs: number }> = [];
+    const client: Array<{ rate: number; cpuUs: number }> = [];
     for (let round = 0; round < rounds; round++) {
       plain.push(await pool(count, sides.plain));
       client.push(await pool(count, sides.client));
     }
-    const p = median(plain);
-    const c = median(client);
-    console.log(`${name.padEnd(5)} plain fetch ${p.toFixed(0).padStart(6)} req/s   client ${c.toFixed(0).padStart(6)} req/s   ratio ${(c / p).toFixed(2)}`);
+    const p = median(plain.map((r) => r.rate));
+    const c = median(client.map((r) => r.rate));
+    const pc = median(plain.map((r) => r.cpuUs));
+    const cc = median(client.map((r) => r.cpuUs));
+    console.log(
+      `${name.padEnd(5)} plain fetch ${p.toFixed(0).padStart(6)} req/s   client ${c.toFixed(0).padStart(6)} req/s   ratio ${(c / p).toFixed(2)}   ` +
+        `CPU ${pc.toFixed(0)} → ${cc.toFixed(0)} µs/request (+${(cc - pc).toFixed(0)})`,
+    );
   }
   child.disconnect();
+  built?.remove();
 }

@@ -2,12 +2,10 @@
  * @importkit/core/node: helpers that need a file system (Node, Bun, Deno). Kept out of the main entry so
  * browsers never load node:fs.
  */
-import { createWriteStream } from "node:fs";
-import { mkdir, rename, rm } from "node:fs/promises";
+import { mkdir, open, rename, rm, type FileHandle } from "node:fs/promises";
 import { dirname, join, basename } from "node:path";
-import { Readable, Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { ImportkitError, ValidationError } from "./errors.js";
+import { abortErrorFrom } from "./signals.js";
 
 export interface SaveOptions {
   signal?: AbortSignal;
@@ -21,37 +19,94 @@ export interface SavedFile {
 }
 
 /**
+ * Chunks are gathered into writes of about this size. A body arrives in pieces of ~64 KiB, and each write goes
+ * through libuv's thread pool, whose hand-off costs more CPU than copying 64 KiB: one write per MiB instead of
+ * one per chunk is what makes saveTo as fast as plain fetch piped to a file, or faster (bench/importio-download.ts).
+ */
+const WRITE_BATCH_BYTES = 1024 * 1024;
+/** Also a cap on the pieces of one write (a server dribbling tiny chunks must not build a huge writev). */
+const WRITE_BATCH_CHUNKS = 1024;
+
+/**
  * Streams a web ReadableStream to `path` without holding it in memory. Writes to a temporary file beside
  * `path` and renames it into place only once every byte arrived, so a failed or aborted download never
  * leaves a truncated file where a good one is expected.
+ *
+ * Reads the stream itself and writes to a file handle, one batch in flight while the next gathers: no Node
+ * stream layers in between (Readable.fromWeb, a counting Transform, a WriteStream each cost a hop per chunk).
  */
 export async function saveStream(stream: ReadableStream<Uint8Array>, path: string, options: SaveOptions = {}): Promise<SavedFile> {
   if (typeof path !== "string" || path.trim() === "") throw new ValidationError("a file path is required", "path");
+  const { signal, onProgress } = options;
   await mkdir(dirname(path), { recursive: true });
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.partial`);
-  let bytes = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      bytes += chunk.length;
-      options.onProgress?.({ bytes });
-      callback(null, chunk);
-    },
-  });
+  let handle: FileHandle | undefined;
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  let writing: Promise<void> | undefined;
+  // Aborting cancels the read under way (it then ends as if done, hence the `aborted` checks below).
+  const onAbort = () => void reader?.cancel(signal?.reason).catch(() => {});
   try {
-    await pipeline(
-      Readable.fromWeb(stream as import("node:stream/web").ReadableStream<Uint8Array>),
-      counter,
-      createWriteStream(temporary),
-      options.signal ? { signal: options.signal } : {},
-    );
+    reader = stream.getReader();
+    if (signal?.aborted) throw abortErrorFrom(signal);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    handle = await open(temporary, "w");
+    let bytes = 0;
+    let batch: Uint8Array[] = [];
+    let batchBytes = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (signal?.aborted) throw abortErrorFrom(signal);
+      if (!done && value.byteLength > 0) {
+        bytes += value.byteLength;
+        onProgress?.({ bytes });
+        batch.push(value);
+        batchBytes += value.byteLength;
+      }
+      if (batchBytes > 0 && (done || batchBytes >= WRITE_BATCH_BYTES || batch.length >= WRITE_BATCH_CHUNKS)) {
+        // One write at a time, in order; the next batch gathers while this one is written.
+        if (writing) await writing;
+        writing = writeAll(handle, batch, batchBytes);
+        // Awaited later: a failure now must not surface as an unhandled rejection while the next read waits.
+        writing.catch(() => {});
+        batch = [];
+        batchBytes = 0;
+      }
+      if (done) break;
+    }
+    if (writing) await writing;
+    const closing = handle;
+    handle = undefined;
+    await closing.close();
     await rename(temporary, path);
     return { path, bytes };
   } catch (error) {
+    // Stop the download (closes its connection), let a write under way settle, then remove what was written.
+    void reader?.cancel(error).catch(() => {});
+    await writing?.catch(() => {});
+    await handle?.close().catch(() => {});
     await rm(temporary, { force: true });
     if (error instanceof ImportkitError) throw error;
-    // pipeline wraps the stream's own error (our TimeoutError/ConnectionError) as its cause.
     const cause = (error as { cause?: unknown }).cause;
     if (cause instanceof ImportkitError) throw cause;
     throw error;
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/**
+ * Writes every byte of `chunks` at the file's position: one writev, then piece by piece for what a short write
+ * (rare on a file) left, or for everything where FileHandle has no writev (older Deno).
+ */
+async function writeAll(handle: FileHandle, chunks: Uint8Array[], size: number): Promise<void> {
+  let skip = typeof handle.writev === "function" ? (await handle.writev(chunks)).bytesWritten : 0;
+  if (skip >= size) return;
+  for (const chunk of chunks) {
+    if (skip >= chunk.byteLength) {
+      skip -= chunk.byteLength;
+      continue;
+    }
+    for (let offset = skip; offset < chunk.byteLength; ) offset += (await handle.write(chunk, offset)).bytesWritten;
+    skip = 0;
   }
 }

@@ -109,7 +109,7 @@ export function validateValue(schema: Schema | undefined, value: unknown, path =
     }
   }
   if (schema.const !== undefined && JSON.stringify(schema.const) !== JSON.stringify(value)) at(`must be ${show(schema.const)}`);
-  if (schema.enum && !schema.enum.some((option) => JSON.stringify(option) === JSON.stringify(value))) {
+  if (schema.enum && !inEnum(schema.enum, value)) {
     at(`must be one of ${schema.enum.map(show).join(", ")} (got ${show(value)})`);
   }
 
@@ -151,15 +151,81 @@ export function validateValue(schema: Schema | undefined, value: unknown, path =
   }
 
   for (const part of schema.allOf ?? []) issues.push(...validateValue(part, value, path));
-  if (schema.anyOf && !schema.anyOf.some((option) => validateValue(option, value, path).length === 0)) {
+  if (schema.anyOf && !schema.anyOf.some((option) => conforms(option, value))) {
     issues.push(...closestAlternative(schema.anyOf, value, path, "anyOf"));
   }
   if (schema.oneOf) {
-    const passing = schema.oneOf.filter((option) => validateValue(option, value, path).length === 0).length;
+    const passing = schema.oneOf.filter((option) => conforms(option, value)).length;
     if (passing === 0) issues.push(...closestAlternative(schema.oneOf, value, path, "oneOf"));
     else if (passing > 1) at("matches more than one of the allowed shapes");
   }
   return issues;
+}
+
+/** `value` is one of `options`, compared as JSON; a string is compared as it is (the common case, no stringify). */
+function inEnum(options: unknown[], value: unknown): boolean {
+  if (typeof value === "string") {
+    return options.some((option) => option === value || (typeof option === "object" && option !== null && JSON.stringify(option) === JSON.stringify(value)));
+  }
+  return options.some((option) => JSON.stringify(option) === JSON.stringify(value));
+}
+
+/**
+ * Whether `validateValue(schema, value)` would find nothing, without building its issues: the same checks in
+ * the same order, stopping at the first problem. Every valid call (nearly all of them) costs only this.
+ * Kept equal to `validateValue(schema, value).length === 0` by test/validator-equivalence.test.ts.
+ */
+export function conforms(schema: Schema | undefined, value: unknown): boolean {
+  if (!schema) return true;
+  if (schema.type !== undefined) {
+    const type = schema.type;
+    if (typeof type === "string" ? !matchesType(value, type) : !type.some((t) => matchesType(value, t))) return false;
+  }
+  if (schema.const !== undefined && JSON.stringify(schema.const) !== JSON.stringify(value)) return false;
+  if (schema.enum && !inEnum(schema.enum, value)) return false;
+  if (typeof value === "string") {
+    if (schema.minLength !== undefined || schema.maxLength !== undefined) {
+      const length = codePoints(value);
+      if (schema.minLength !== undefined && length < schema.minLength) return false;
+      if (schema.maxLength !== undefined && length > schema.maxLength) return false;
+    }
+    if (schema.pattern !== undefined && !regex(schema.pattern).test(value)) return false;
+    if (schema.format && formatProblem(schema.format, value)) return false;
+  }
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) return false;
+    if (schema.minimum !== undefined && value < schema.minimum) return false;
+    if (schema.maximum !== undefined && value > schema.maximum) return false;
+    if (schema.exclusiveMinimum !== undefined && value <= schema.exclusiveMinimum) return false;
+    if (schema.exclusiveMaximum !== undefined && value >= schema.exclusiveMaximum) return false;
+  }
+  if (Array.isArray(value)) {
+    if (schema.minItems !== undefined && value.length < schema.minItems) return false;
+    if (schema.maxItems !== undefined && value.length > schema.maxItems) return false;
+    if (schema.items) for (const item of value) if (!conforms(schema.items, item)) return false;
+  }
+  if (typeOf(value) === "object") {
+    const record = value as Record<string, unknown>;
+    if (schema.required) for (const key of schema.required) if (record[key] === undefined) return false;
+    for (const key of Object.keys(record)) {
+      const item = record[key];
+      if (item === undefined) continue;
+      const property = schema.properties?.[key];
+      if (property) {
+        if (!conforms(property, item)) return false;
+      } else if (schema.additionalProperties === false) return false;
+      else if (typeof schema.additionalProperties === "object" && !conforms(schema.additionalProperties, item)) return false;
+    }
+  }
+  if (schema.allOf) for (const part of schema.allOf) if (!conforms(part, value)) return false;
+  // An empty anyOf/oneOf reports nothing in validateValue (no alternative to be closest to), so it passes here too.
+  if (schema.anyOf && schema.anyOf.length > 0 && !schema.anyOf.some((option) => conforms(option, value))) return false;
+  if (schema.oneOf && schema.oneOf.length > 0) {
+    let passing = 0;
+    for (const option of schema.oneOf) if (conforms(option, value) && ++passing > 1) return false;
+    if (passing === 0) return false;
+  }
+  return true;
 }
 
 /**
@@ -180,7 +246,7 @@ export function validateCall(operation: OperationSchema, init: { params?: { path
   const issues: ValidationIssue[] = [];
   if (operation.path) {
     const path = (init.params?.path ?? {}) as Record<string, unknown>;
-    issues.push(...validateValue(operation.path, path, ""));
+    if (!conforms(operation.path, path)) issues.push(...validateValue(operation.path, path, ""));
     // A path parameter is a URL segment: an empty one would silently address another resource
     // (`/imports/` instead of `/imports/{id}`), whatever the schema says.
     // `.` and `..` (also as %2e) are resolved away by every URL parser: `/imports/./cancel` is `/imports/cancel`.
@@ -192,10 +258,13 @@ export function validateCall(operation: OperationSchema, init: { params?: { path
       }
     }
   }
-  if (operation.query) issues.push(...validateValue(operation.query, init.params?.query ?? {}, ""));
+  if (operation.query) {
+    const query = init.params?.query ?? {};
+    if (!conforms(operation.query, query)) issues.push(...validateValue(operation.query, query, ""));
+  }
   if (init.body === undefined) {
     if (operation.bodyRequired) issues.push({ path: "body", message: "is required" });
-  } else if (operation.body && !(init.body instanceof FormData) && typeof init.body !== "string") {
+  } else if (operation.body && !(init.body instanceof FormData) && typeof init.body !== "string" && !conforms(operation.body, init.body)) {
     issues.push(...validateValue(operation.body, init.body, ""));
   }
   return issues;

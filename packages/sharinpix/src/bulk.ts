@@ -426,8 +426,11 @@ function checkBulkOptions(items: unknown, options: BulkOptions): BulkSettings {
  * an item's bookkeeping), and at 106 bits a collision among even millions of items is not a practical risk.
  */
 export function defaultKey(item: CreateImportParams): string {
-  const { headers: _headers, ...identity } = item as CreateImportParams & { headers?: unknown };
-  const text = canonicalJson(identity);
+  // An object (every item that passed checkCreateParams): its JSON without `headers`, read in place.
+  const text =
+    item !== null && typeof item === "object" && !Array.isArray(item) && !((item as unknown) instanceof Date)
+      ? canonicalJson(item, "headers")
+      : canonicalJson((({ headers: _headers, ...identity }) => identity)(item as CreateImportParams & { headers?: unknown }));
   return `${cyrb53(text, 0x5ea1).toString(16).padStart(14, "0")}${cyrb53(text, 0x1f0a).toString(16).padStart(14, "0")}`;
 }
 
@@ -447,13 +450,26 @@ function cyrb53(text: string, seed: number): number {
   return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+/**
+ * JSON with object keys sorted (by UTF-16 code units, as `sort()` compares) and undefined members left out.
+ * Keys written to checkpoints depend on this exact text: any change to the output orphans existing checkpoints.
+ */
+function canonicalJson(value: unknown, leaveOut?: string): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map((member) => canonicalJson(member)).join(",")}]`;
   if (value !== null && typeof value === "object" && !(value instanceof Date)) {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+    const record = value as Record<string, unknown>;
+    const keys = Object.keys(record).sort();
+    let out = "{";
+    let first = true;
+    for (const key of keys) {
+      if (key === leaveOut) continue;
+      const member = record[key];
+      if (member === undefined) continue;
+      out += `${first ? "" : ","}${JSON.stringify(key)}:${canonicalJson(member)}`;
+      first = false;
+    }
+    return `${out}}`;
   }
   return JSON.stringify(value) ?? "null";
 }

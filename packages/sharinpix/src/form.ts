@@ -6,6 +6,8 @@
 import { ValidationError } from "@importkit/core";
 
 const FORM_CONTENT_TYPE = "application/x-www-form-urlencoded";
+/** What the urlencoded serializer leaves as it is. */
+const UNRESERVED = /^[A-Za-z0-9*._-]*$/;
 /** Deeper than any real metadata; past it the value is most likely a cycle. */
 const MAX_DEPTH = 16;
 
@@ -19,6 +21,8 @@ export function isFormContentType(contentType: string | null | undefined): boole
  * encodeURIComponent also spares `!'()~`, so those are encoded by hand.
  */
 export function encodeFormComponent(text: string): string {
+  // Most names and values (ids, file names, plain words) need no escaping at all.
+  if (UNRESERVED.test(text)) return text;
   return encodeURIComponent(text)
     .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
     .replace(/%20/g, "+");
