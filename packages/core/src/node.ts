@@ -5,7 +5,18 @@
 import { mkdir, open, rename, rm, type FileHandle } from "node:fs/promises";
 import { dirname, join, basename } from "node:path";
 import { ImportkitError, ValidationError } from "./errors.js";
+import { isNodeRuntime, nodeHttpFetch } from "./node-http.js";
 import { abortErrorFrom } from "./signals.js";
+
+export { isNodeRuntime, nodeHttpFetch } from "./node-http.js";
+
+/**
+ * The transport saveTo downloads with (RequestExtras.transport): node:http in Node, where it holds a large
+ * download in far less memory than Node's fetch; nothing elsewhere (Bun and Deno keep their own fetch).
+ */
+export function fileDownloadTransport(): ((url: string, init: RequestInit) => Promise<Response>) | undefined {
+  return isNodeRuntime() ? nodeHttpFetch : undefined;
+}
 
 export interface SaveOptions {
   signal?: AbortSignal;

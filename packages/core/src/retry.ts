@@ -43,6 +43,11 @@ export interface RequestExtras {
   stream?: boolean;
   /** Name of the operation, for logs and errors. */
   operation?: string;
+  /**
+   * Sends this request instead of the client's fetch, unless the client was given a `fetch` of its own (which
+   * then always wins: it may be a proxy, a test double or a platform's own). saveTo passes Node's http transport.
+   */
+  transport?: (url: string, init: RequestInit) => Promise<Response>;
 }
 
 export const EXTRAS_KEY = "importkit";
@@ -230,7 +235,7 @@ export function createRetryingFetch(options: RetryingFetchOptions): (input: Requ
       try {
         armTimer();
         if (debug) logger.debug(`→ ${label()}${attempt ? ` (retry ${attempt}/${maxRetries})` : ""}`);
-        response = await baseFetch(url.href, {
+        response = await (extras.transport && !options.fetch ? extras.transport : baseFetch)(url.href, {
           method: input.method,
           headers,
           body,

@@ -20,6 +20,7 @@ import {
   waitFor,
   type CommonClientOptions,
   type PageIterable,
+  type RequestExtras,
   type RequestOptions,
   type WaitOptions,
 } from "@importkit/core";
@@ -206,11 +207,19 @@ export function createImportIoClient(options: ImportIoClientOptions) {
     return body ?? new ReadableStream<Uint8Array>({ start: (controller) => controller.close() });
   }
 
-  function streamOptions(mediaType: string, options: RequestOptions | undefined) {
-    return streamInit({ ...options, headers: { Accept: acceptFor(mediaType), ...options?.headers } });
+  function streamOptions(mediaType: string, options: RequestOptions | undefined, extras?: RequestExtras) {
+    return streamInit({ ...options, headers: { Accept: acceptFor(mediaType), ...options?.headers } }, extras);
   }
 
-  async function save(path: string, options: SaveToOptions | undefined, open: () => Promise<ReadableStream<Uint8Array>>): Promise<SavedFile> {
+  /**
+   * Streams what `open` downloads to `path`. `open` gets the transport to download with: Node's http instead of
+   * its fetch, which holds a large file in far less memory (used only when the client has no `fetch` of its own).
+   */
+  async function save(
+    path: string,
+    options: SaveToOptions | undefined,
+    open: (extras: RequestExtras) => Promise<ReadableStream<Uint8Array>>,
+  ): Promise<SavedFile> {
     check.nonEmptyString(path, "path", "a file path");
     // Loaded only here, so the main entry stays free of node:fs for browser users of download().
     let node: typeof import("@importkit/core/node");
@@ -221,11 +230,34 @@ export function createImportIoClient(options: ImportIoClientOptions) {
         cause: error,
       });
     }
-    const stream = await open();
+    const transport = node.fileDownloadTransport();
+    const stream = await open(transport ? { transport } : {});
     return node.saveStream(stream, path, {
       ...(options?.signal ? { signal: options.signal } : {}),
       ...(options?.onProgress ? { onProgress: options.onProgress } : {}),
     });
+  }
+
+  async function crawlrunFile(crawlrunId: string, fileType: CrawlrunFileType, options?: RequestOptions, extras?: RequestExtras) {
+    check.id(crawlrunId, "crawlrunId");
+    check.fileType(fileType, CRAWLRUN_FILE_TYPES);
+    return download(
+      () => raw.GET("/crawlruns/{crawlrunId}/{fileType}", { params: { path: { crawlrunId, fileType } }, ...streamOptions(CRAWLRUN_MEDIA_TYPES[fileType], options, extras) }),
+      "getCrawlrunFile",
+    );
+  }
+
+  async function reportRunFile(reportRunId: string, fileType: ReportRunFileType, options?: RequestOptions, extras?: RequestExtras) {
+    check.id(reportRunId, "reportRunId");
+    check.fileType(fileType, REPORT_RUN_FILE_TYPES);
+    return download(
+      () =>
+        raw.GET("/reportruns/{reportRunId}/{fileType}", {
+          params: { path: { reportRunId, fileType } },
+          ...streamOptions(REPORT_RUN_MEDIA_TYPES[fileType], options, extras),
+        }),
+      "getReportRunFile",
+    );
   }
 
   const users = {
@@ -256,19 +288,14 @@ export function createImportIoClient(options: ImportIoClientOptions) {
      * silence allowed between two chunks.
      */
     async download(crawlrunId: string, fileType: CrawlrunFileType, options?: RequestOptions): Promise<ReadableStream<Uint8Array>> {
-      check.id(crawlrunId, "crawlrunId");
-      check.fileType(fileType, CRAWLRUN_FILE_TYPES);
-      return download(
-        () => raw.GET("/crawlruns/{crawlrunId}/{fileType}", { params: { path: { crawlrunId, fileType } }, ...streamOptions(CRAWLRUN_MEDIA_TYPES[fileType], options) }),
-        "getCrawlrunFile",
-      );
+      return crawlrunFile(crawlrunId, fileType, options);
     },
 
     /** Streams a result file to `path` (Node, Bun, Deno); the file appears only once complete. */
     async saveTo(crawlrunId: string, fileType: CrawlrunFileType, path: string, options?: SaveToOptions): Promise<SavedFile> {
       check.id(crawlrunId, "crawlrunId");
       check.fileType(fileType, CRAWLRUN_FILE_TYPES);
-      return save(path, options, () => crawlruns.download(crawlrunId, fileType, options));
+      return save(path, options, (extras) => crawlrunFile(crawlrunId, fileType, options, extras));
     },
 
     /**
@@ -503,23 +530,14 @@ export function createImportIoClient(options: ImportIoClientOptions) {
 
     /** One result file (`csv`, `xlsx`, or `json` for Change reports) as a web ReadableStream. */
     async download(reportRunId: string, fileType: ReportRunFileType, options?: RequestOptions): Promise<ReadableStream<Uint8Array>> {
-      check.id(reportRunId, "reportRunId");
-      check.fileType(fileType, REPORT_RUN_FILE_TYPES);
-      return download(
-        () =>
-          raw.GET("/reportruns/{reportRunId}/{fileType}", {
-            params: { path: { reportRunId, fileType } },
-            ...streamOptions(REPORT_RUN_MEDIA_TYPES[fileType], options),
-          }),
-        "getReportRunFile",
-      );
+      return reportRunFile(reportRunId, fileType, options);
     },
 
     /** Streams a result file to `path` (Node, Bun, Deno); the file appears only once complete. */
     async saveTo(reportRunId: string, fileType: ReportRunFileType, path: string, options?: SaveToOptions): Promise<SavedFile> {
       check.id(reportRunId, "reportRunId");
       check.fileType(fileType, REPORT_RUN_FILE_TYPES);
-      return save(path, options, () => reportRuns.download(reportRunId, fileType, options));
+      return save(path, options, (extras) => reportRunFile(reportRunId, fileType, options, extras));
     },
   };
 

@@ -4,7 +4,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   ConnectionError,
   createImportIoClient,
@@ -118,6 +118,34 @@ describe("real result files arrive intact", () => {
     expect(saved.bytes).toBe(bytes.length);
     expect(reported).toBe(bytes.length);
     expect(sha256(readFileSync(path))).toBe(sha256(bytes));
+  });
+
+  it("saveTo downloads over node:http in Node (not fetch), and over the client's own fetch when it has one", async () => {
+    const bytes = fixture("crawlrun-files.zip");
+    const fetches: string[] = [];
+    const globalFetch = globalThis.fetch;
+    // Any use of the global fetch would be seen here.
+    vi.stubGlobal("fetch", (input: string, init?: RequestInit) => (fetches.push(`global ${input}`), globalFetch(input, init)));
+    try {
+      server.queue({ status: 200, body: bytes, headers: { "content-type": "application/zip", "content-encoding": "identity" } });
+      const path = join(dir, "transport", "node-http.zip");
+      await client().crawlruns.saveTo(crawlrunId, "files", path);
+      expect(readFileSync(path).equals(bytes)).toBe(true);
+      expect(fetches).toEqual([]);
+      // The answer itself says which client sent the request: undici's fetch sends `sec-fetch-mode`, node:http does not.
+      expect(server.requests[0]!.headers["sec-fetch-mode"]).toBeUndefined();
+
+      const own: typeof fetch = (input, init) => (fetches.push("own"), globalFetch(input, init));
+      server.queue({ status: 200, body: bytes, headers: { "content-type": "application/zip" } });
+      await client({ fetch: own }).crawlruns.saveTo(crawlrunId, "files", join(dir, "transport", "own.zip"));
+      expect(fetches).toEqual(["own"]);
+      // download() hands over a web stream from the client's fetch, wherever it runs.
+      server.queue({ status: 200, body: bytes, headers: { "content-type": "application/zip" } });
+      await bytesOf(await client().crawlruns.download(crawlrunId, "files"));
+      expect(fetches).toEqual(["own", expect.stringMatching(/^global http/)]);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it("an empty file is an empty stream, a 0-byte file and no rows", async () => {

@@ -1,0 +1,288 @@
+// nodeHttpFetch (saveTo's transport in Node) over real HTTP on loopback: what it must do as fetch does it, and
+// that the retrying fetch uses it only when the client was given no fetch of its own.
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { AbortError, ConnectionError, createRetryingFetch, Redactor, redactingLogger, TimeoutError } from "@importkit/core";
+import { fileDownloadTransport, isNodeRuntime, nodeHttpFetch, saveStream } from "@importkit/core/node";
+import { refusedUrl, startFaultServer, type FaultServer } from "../../../test/fault-server.ts";
+
+let server: FaultServer;
+let other: FaultServer; // another origin (another port), for cross-origin redirects
+const dir = mkdtempSync(join(tmpdir(), "importkit-node-http-"));
+beforeAll(async () => {
+  [server, other] = await Promise.all([startFaultServer(), startFaultServer()]);
+});
+afterAll(async () => {
+  await Promise.all([server.close(), other.close()]);
+  rmSync(dir, { recursive: true, force: true });
+});
+beforeEach(() => {
+  server.requests.length = 0;
+  other.requests.length = 0;
+});
+
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+const bytesOf = async (response: Response) => new Uint8Array(await response.arrayBuffer());
+const codeOf = (error: unknown) => {
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined, i = 0; e && i < 5; e = e.cause as typeof e, i++) {
+    if (typeof e.code === "string") return e.code;
+  }
+  return undefined;
+};
+
+describe("nodeHttpFetch", () => {
+  it("is the saveTo transport in Node", () => {
+    expect(isNodeRuntime()).toBe(true);
+    expect(fileDownloadTransport()).toBe(nodeHttpFetch);
+  });
+
+  it("delivers every byte of a large body, with status and headers", async () => {
+    const payload = randomBytes(6 * 1024 * 1024 + 3);
+    server.queue({ status: 200, body: payload, headers: { "content-type": "application/zip", "x-request-id": "r-1" } });
+    const response = await nodeHttpFetch(`${server.url}/file.zip?page=2`, { headers: { Accept: "application/zip" } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/zip");
+    expect(response.headers.get("x-request-id")).toBe("r-1");
+    expect(sha256(await bytesOf(response))).toBe(sha256(payload));
+    expect(server.requests[0]).toMatchObject({ method: "GET", url: "/file.zip?page=2" });
+    expect(server.requests[0]!.headers).toMatchObject({ accept: "application/zip", "accept-encoding": "gzip, deflate, br" });
+  });
+
+  it("reads ahead at most about a MiB: an unread body stops the server's writes", async () => {
+    server.queue({ fault: "large-body", status: 200, bytes: 64 * 1024 * 1024 });
+    const response = await nodeHttpFetch(`${server.url}/big`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const taken = server.requests[0]!.bytesSent!;
+    // The read-ahead plus what the kernel's socket buffers hold; far from the 64 MiB offered.
+    expect(taken).toBeLessThan(16 * 1024 * 1024);
+    await response.body!.cancel();
+  });
+
+  it.each([
+    ["gzip", gzipSync],
+    ["deflate", deflateSync],
+    ["br", brotliCompressSync],
+  ] as const)("decodes a %s body as fetch does", async (coding, encode) => {
+    const text = "url,name\n".repeat(10_000);
+    server.queue({ status: 200, body: encode(Buffer.from(text)), headers: { "content-type": "text/csv", "content-encoding": coding } });
+    const response = await nodeHttpFetch(`${server.url}/results.csv`);
+    expect(response.headers.get("content-encoding")).toBe(coding);
+    expect(await response.text()).toBe(text);
+  });
+
+  it("a corrupt gzip body fails the read instead of hanging", async () => {
+    server.queue({ status: 200, body: Buffer.from("not gzip at all"), headers: { "content-encoding": "gzip" } });
+    const response = await nodeHttpFetch(`${server.url}/bad.gz`);
+    expect(codeOf(await response.text().catch((e: unknown) => e))).toBe("Z_DATA_ERROR");
+  });
+
+  it("follows a same-origin redirect and says so in url and redirected", async () => {
+    server.route("GET /old", { status: 302, headers: { location: "/new?x=1" } });
+    server.route("GET /new", { status: 200, body: "moved here" });
+    const response = await nodeHttpFetch(`${server.url}/old`, { headers: { authorization: "Bearer kept-on-same-origin" } });
+    expect(await response.text()).toBe("moved here");
+    expect(response.redirected).toBe(true);
+    expect(response.url).toBe(`${server.url}/new?x=1`);
+    expect(server.requests.map((r) => r.headers.authorization)).toEqual(["Bearer kept-on-same-origin", "Bearer kept-on-same-origin"]);
+  });
+
+  it("drops credentials when a redirect leads to another origin", async () => {
+    server.queue({ status: 307, headers: { location: `${other.url}/storage/file.zip` } });
+    other.queue({ status: 200, body: "zip bytes" });
+    const response = await nodeHttpFetch(`${server.url}/download`, { headers: { authorization: "Bearer secret-token", cookie: "s=1", accept: "*/*" } });
+    expect(await response.text()).toBe("zip bytes");
+    expect(other.requests[0]!.headers.authorization).toBeUndefined();
+    expect(other.requests[0]!.headers.cookie).toBeUndefined();
+    expect(other.requests[0]!.headers.accept).toBe("*/*");
+  });
+
+  it("turns a POST into a GET without body after a 303, and keeps the method and body on a 307", async () => {
+    server.queue({ status: 303, headers: { location: "/result" } }, { status: 200, body: "ok" });
+    await (await nodeHttpFetch(`${server.url}/submit`, { method: "POST", body: "a=1", headers: { "content-type": "application/x-www-form-urlencoded" } })).text();
+    expect(server.requests.map((r) => [r.method, r.body, r.headers["content-type"]])).toEqual([
+      ["POST", "a=1", "application/x-www-form-urlencoded"],
+      ["GET", "", undefined],
+    ]);
+    server.requests.length = 0;
+    server.queue({ status: 307, headers: { location: "/again" } }, { status: 200, body: "ok" });
+    await (await nodeHttpFetch(`${server.url}/submit`, { method: "POST", body: "a=1" })).text();
+    expect(server.requests.map((r) => [r.method, r.body])).toEqual([
+      ["POST", "a=1"],
+      ["POST", "a=1"],
+    ]);
+  });
+
+  it("stops after 20 redirects, and honours redirect: manual and error", async () => {
+    server.route("/loop", { status: 302, headers: { location: "/loop" } });
+    await expect(nodeHttpFetch(`${server.url}/loop`)).rejects.toThrow(/more than 20 redirects/);
+    expect(server.requests).toHaveLength(21);
+    const manual = await nodeHttpFetch(`${server.url}/loop`, { redirect: "manual" });
+    expect([manual.status, manual.headers.get("location")]).toEqual([302, "/loop"]);
+    await expect(nodeHttpFetch(`${server.url}/loop`, { redirect: "error" })).rejects.toThrow(TypeError);
+  });
+
+  it("gives no body for HEAD and 204, as fetch does", async () => {
+    server.queue({ status: 200, body: "", headers: { "content-length": "1234" } }, { status: 204 });
+    expect((await nodeHttpFetch(`${server.url}/file`, { method: "HEAD" })).body).toBeNull();
+    expect((await nodeHttpFetch(`${server.url}/nothing`)).body).toBeNull();
+  });
+
+  it("keeps Node's error codes: refused, reset before the answer, reset mid-body, a body cut short", async () => {
+    expect(codeOf(await nodeHttpFetch(`${await refusedUrl()}/x`).catch((e: unknown) => e))).toBe("ECONNREFUSED");
+    server.queue({ fault: "reset-before-headers" });
+    expect(codeOf(await nodeHttpFetch(`${server.url}/x`).catch((e: unknown) => e))).toBe("ECONNRESET");
+    server.queue({ fault: "reset-after-headers", partialBody: "half" });
+    const reset = await nodeHttpFetch(`${server.url}/x`);
+    expect(codeOf(await reset.text().catch((e: unknown) => e))).toBe("ECONNRESET");
+    server.queue({ fault: "truncated-body", partialBody: "short", declaredLength: 1000 });
+    const truncated = await nodeHttpFetch(`${server.url}/x`);
+    expect(codeOf(await truncated.text().catch((e: unknown) => e))).toBe("ECONNRESET");
+  });
+
+  it("a gzip body reset midway fails the read too", async () => {
+    const zipped = gzipSync(randomBytes(256 * 1024));
+    server.queue({ fault: "reset-after-headers", headers: { "content-encoding": "gzip" }, partialBody: zipped.subarray(0, 1000).toString("latin1") });
+    const response = await nodeHttpFetch(`${server.url}/x`);
+    expect(await response.arrayBuffer().catch((e: unknown) => e)).toBeInstanceOf(Error);
+  });
+
+  it("aborts before the answer and while the body streams, with the signal's reason", async () => {
+    server.queue({ fault: "no-headers" });
+    const early = new AbortController();
+    setTimeout(() => early.abort(new Error("stop waiting")), 50);
+    await expect(nodeHttpFetch(`${server.url}/x`, { signal: early.signal })).rejects.toThrow("stop waiting");
+
+    server.queue({ fault: "stall-body", partialBody: "part" });
+    const late = new AbortController();
+    const response = await nodeHttpFetch(`${server.url}/x`, { signal: late.signal });
+    setTimeout(() => late.abort(new Error("enough")), 50);
+    await expect(response.text()).rejects.toThrow("enough");
+
+    const already = AbortSignal.abort(new Error("before"));
+    await expect(nodeHttpFetch(`${server.url}/x`, { signal: already })).rejects.toThrow("before");
+  });
+
+  it("refuses what it cannot send: another protocol, a stream body", async () => {
+    await expect(nodeHttpFetch("ftp://127.0.0.1/file")).rejects.toThrow(/ftp: URLs are not supported/);
+    await expect(nodeHttpFetch(server.url, { method: "POST", body: new ReadableStream(), duplex: "half" } as RequestInit)).rejects.toThrow(TypeError);
+  });
+});
+
+describe("the retrying fetch over nodeHttpFetch", () => {
+  const redactor = new Redactor({ secretParams: ["_apikey"] });
+  const logger = redactingLogger(undefined, redactor);
+  function streamedRequest(url: string, transport: (url: string, init: RequestInit) => Promise<Response> = nodeHttpFetch) {
+    const request = new Request(url);
+    Object.assign(request, { importkit: { stream: true, transport } });
+    return request;
+  }
+
+  it("is used only when the client has no fetch of its own", async () => {
+    let injected = 0;
+    const fetchOfTheClient: typeof fetch = (input, init) => {
+      injected++;
+      return fetch(input, init);
+    };
+    let transported = 0;
+    const counting = (url: string, init: RequestInit) => {
+      transported++;
+      return nodeHttpFetch(url, init);
+    };
+    server.fallback = { status: 200, body: "file" };
+    await (await createRetryingFetch({ redactor, logger })(streamedRequest(`${server.url}/a`, counting))).text();
+    expect([injected, transported]).toEqual([0, 1]);
+    await (await createRetryingFetch({ redactor, logger, fetch: fetchOfTheClient })(streamedRequest(`${server.url}/a`, counting))).text();
+    expect([injected, transported]).toEqual([1, 1]);
+    server.fallback = { status: 404, json: { error: "no behaviour queued" } };
+  });
+
+  it("retries a 503 and a refused connection, then saves the file", async () => {
+    const payload = randomBytes(300_000);
+    server.queue({ status: 503, json: { message: "busy" }, headers: { "retry-after-ms": "10" } }, { fault: "reset-before-headers" }, { status: 200, body: payload });
+    const retrying = createRetryingFetch({ redactor, logger, maxRetries: 3, random: () => 0 });
+    const response = await retrying(streamedRequest(`${server.url}/f?_apikey=sentinel-key-123`));
+    const saved = await saveStream(response.body!, join(dir, "retried.bin"));
+    expect(saved.bytes).toBe(payload.length);
+    expect(sha256(readFileSync(join(dir, "retried.bin")))).toBe(sha256(payload));
+    expect(server.requests).toHaveLength(3);
+  });
+
+  it("types the failures and keeps the key out of them: idle timeout, reset, abort", async () => {
+    const retrying = createRetryingFetch({ redactor, logger, maxRetries: 0, timeout: 100 });
+    const url = `${server.url}/f?_apikey=sentinel-key-123`;
+    server.queue({ fault: "stall-body", partialBody: "PK" });
+    const stalled = await saveStream((await retrying(streamedRequest(url))).body!, join(dir, "a.bin")).catch((e: unknown) => e);
+    expect(stalled).toBeInstanceOf(TimeoutError);
+
+    server.queue({ fault: "reset-after-headers", partialBody: "PK" });
+    const reset = await saveStream((await retrying(streamedRequest(url))).body!, join(dir, "b.bin")).catch((e: unknown) => e);
+    expect(reset).toBeInstanceOf(ConnectionError);
+    expect((reset as ConnectionError).message).toContain("the connection was reset");
+
+    server.queue({ fault: "stall-body", partialBody: "PK" });
+    const controller = new AbortController();
+    const request = streamedRequest(url);
+    Object.defineProperty(request, "signal", { value: controller.signal });
+    const body = (await createRetryingFetch({ redactor, logger, maxRetries: 0, timeout: 5_000 })(request)).body!;
+    setTimeout(() => controller.abort(), 50);
+    const aborted = await saveStream(body, join(dir, "c.bin"), { signal: controller.signal }).catch((e: unknown) => e);
+    expect(aborted).toBeInstanceOf(AbortError);
+
+    for (const error of [stalled, reset, aborted] as Error[]) {
+      expect(`${error.message}\n${error.stack}\n${JSON.stringify(error)}`).not.toContain("sentinel-key-123");
+    }
+  });
+});
+
+describe("saveStream", () => {
+  const chunks = (pieces: Uint8Array[]) =>
+    new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const next = pieces.shift();
+        if (next) controller.enqueue(next);
+        else controller.close();
+      },
+    });
+
+  it("writes thousands of tiny chunks in order", async () => {
+    const pieces = Array.from({ length: 5_000 }, (_, i) => new TextEncoder().encode(`${i},`));
+    const expected = pieces.map((p) => new TextDecoder().decode(p)).join("");
+    const saved = await saveStream(chunks(pieces), join(dir, "tiny.csv"));
+    expect(readFileSync(join(dir, "tiny.csv"), "utf8")).toBe(expected);
+    expect(saved.bytes).toBe(expected.length);
+  });
+
+  it("an onProgress that throws fails the save, and leaves no file", async () => {
+    const error = await saveStream(chunks([new Uint8Array(10), new Uint8Array(10)]), join(dir, "progress.bin"), {
+      onProgress: () => {
+        throw new Error("progress bar broke");
+      },
+    }).catch((e: unknown) => e);
+    expect((error as Error).message).toBe("progress bar broke");
+    expect(() => readFileSync(join(dir, "progress.bin"))).toThrow(/ENOENT/);
+  });
+
+  it("an aborted save rejects with AbortError and cancels the stream", async () => {
+    let cancelled = false;
+    const endless = new ReadableStream<Uint8Array>({
+      pull: (controller) =>
+        new Promise<void>((resolve) =>
+          setTimeout(() => {
+            if (!cancelled) controller.enqueue(new Uint8Array(1024));
+            resolve();
+          }, 5),
+        ),
+      cancel: () => void (cancelled = true),
+    });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const error = await saveStream(endless, join(dir, "endless.bin"), { signal: controller.signal }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AbortError);
+    expect(cancelled).toBe(true);
+    expect(() => readFileSync(join(dir, "endless.bin"))).toThrow(/ENOENT/);
+  });
+});
