@@ -1,0 +1,61 @@
+// What test/runtimes.test.ts runs in each other runtime (Node 24, Bun, Deno): the clients compiled to JavaScript
+// (bench/transpile.mjs), against the loopback server of that test. Plain JavaScript with only web APIs and
+// node:crypto/node:fs, which all three provide. Prints one JSON line of what it saw; the test judges it.
+//   <runtime> smoke.mjs <compiled dir> <server url> <work dir>
+const [compiled, server, workDir] = typeof Deno !== "undefined" ? Deno.args : process.argv.slice(2);
+const { createHash } = await import("node:crypto");
+const { readFileSync } = await import("node:fs");
+
+const { createGitBookClient, ValidationError, AuthenticationError } = await import(`${compiled}/gitbook/index.js`);
+const { createImportIoClient } = await import(`${compiled}/importio/index.js`);
+const { createSharinPixClient } = await import(`${compiled}/sharinpix/index.js`);
+const { fileDownloadTransport } = await import(`${compiled}/core/node.js`);
+
+const GITBOOK_TOKEN = "gb_runtime_SENTINEL_51d0";
+const IMPORTIO_KEY = "io_runtime_SENTINEL_77aa";
+const out = {
+  runtime: typeof Bun !== "undefined" ? `bun ${Bun.version}` : typeof Deno !== "undefined" ? `deno ${Deno.version.deno}` : `node ${process.version}`,
+  saveToTransport: fileDownloadTransport() ? "node:http" : "fetch",
+};
+const leaks = (error, ...secrets) => {
+  const text = `${error?.message}\n${error?.stack}\n${JSON.stringify(error)}\n${String(error)}`;
+  return secrets.filter((secret) => text.includes(secret));
+};
+
+// GitBook: start, then waitFor through a 503 (retried), pending and completed.
+const gitbook = createGitBookClient({ token: GITBOOK_TOKEN, baseUrl: `${server}/gitbook` });
+const started = await gitbook.imports.start({ organizationId: "org_1", source: { type: "website", url: "https://example.com" }, target: { space: "s" } });
+const polled = [];
+const done = await gitbook.imports.waitFor({ organizationId: "org_1", importRunId: started.id }, { interval: 10, onProgress: (run) => polled.push(run.status) });
+out.gitbook = { started: started.id, final: done.status, polled };
+
+// Bad input: refused before sending, as the exported class.
+const refused = await gitbook.imports.start({ organizationId: "org_1", source: { type: "website", url: "https://example.com" } }).catch((e) => e);
+out.validation = { isValidationError: refused instanceof ValidationError, fields: refused.issues?.map((i) => i.path) };
+
+// A 401 that echoes the token: typed, and the token is nowhere in the error.
+const denied = await gitbook.imports.get({ organizationId: "org_1", importRunId: "denied" }).catch((e) => e);
+out.denied = { isAuthenticationError: denied instanceof AuthenticationError, status: denied.status, leaks: leaks(denied, GITBOOK_TOKEN) };
+
+// Import.io: a gzip-encoded result file saved to disk, and NDJSON rows.
+const importio = createImportIoClient({ apiKey: IMPORTIO_KEY, baseUrl: `${server}/importio` });
+const crawlrunId = "8b4c7e6d-3a2f-4b1c-8d0e-6f7a8b9c0d1e";
+const path = `${workDir}/results.csv`;
+const saved = await importio.crawlruns.saveTo(crawlrunId, "csv", path);
+out.saveTo = { bytes: saved.bytes, sha256: createHash("sha256").update(readFileSync(path)).digest("hex") };
+const rows = [];
+for await (const row of importio.crawlruns.rows(crawlrunId)) rows.push(row);
+out.rows = rows.length;
+const missing = await importio.crawlruns.get("00000000-0000-4000-8000-000000000000").catch((e) => e);
+out.importioError = { name: missing.name, status: missing.status, leaks: leaks(missing, IMPORTIO_KEY) };
+
+// SharinPix: JWTs minted with jose on this runtime's WebCrypto, a bulk import with a checkpoint file, then the
+// same bulk again: the checkpoint must skip every item.
+const sharinpix = createSharinPixClient({ secretUrl: "sharinpix://rt-id:rt-secret-5c3e@api.sharinpix.com/api/v1", baseUrl: `${server}/api/v1` });
+const items = Array.from({ length: 5 }, (_, i) => ({ album_id: "album-1", url: `https://example.com/${i}.jpg` }));
+const checkpoint = `${workDir}/bulk.checkpoint`;
+const first = await sharinpix.imports.bulk(items, { concurrency: 2, checkpoint });
+const again = await sharinpix.imports.bulk(items, { concurrency: 2, checkpoint });
+out.bulk = { imported: first.imported.length, failed: first.failed.length, againImported: again.imported.length, againSkipped: again.skipped };
+
+console.log(JSON.stringify(out));
