@@ -1,6 +1,6 @@
 /**
  * The clients on the other runtimes they claim: Node 24, Bun and Deno, real binaries from the npm registry
- * (`npm ci --prefix test/runtimes`; .ci/run does it). Each runs test/runtimes/smoke.mjs on the clients compiled to
+ * (`npm install --prefix test/runtimes --no-save`; .ci/run does it). Each runs test/runtimes/smoke.mjs on the clients compiled to
  * JavaScript, against a loopback server here: GitBook start + waitFor through a retried 503, a refused input, a
  * 401 echoing the token; an Import.io gzip result file through saveTo and NDJSON rows, a 404 echoing the key;
  * SharinPix JWTs minted by jose on that runtime's WebCrypto (verified here with node:crypto) and a bulk import
@@ -26,8 +26,8 @@ const runtimes = [
   { name: "deno", command: [bin("deno"), "run", "--allow-all"], version: /^deno 2\./ },
 ];
 const installed = runtimes.every((runtime) => existsSync(runtime.command[0]!));
-if (!installed && process.env.CI) throw new Error("The runtimes are not installed: npm ci --prefix test/runtimes");
-if (!installed) console.warn("runtime tests skipped: Node 24, Bun and Deno are not installed (npm ci --prefix test/runtimes)");
+if (!installed && process.env.CI) throw new Error("The runtimes are not installed: npm install --prefix test/runtimes --no-save");
+if (!installed) console.warn("runtime tests skipped: Node 24, Bun and Deno are not installed (npm install --prefix test/runtimes --no-save)");
 
 const GITBOOK_TOKEN = "gb_runtime_SENTINEL_51d0";
 const IMPORTIO_KEY = "io_runtime_SENTINEL_77aa";
