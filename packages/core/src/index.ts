@@ -4,6 +4,7 @@ export { redactingLogger, type Logger, type LogLevel, type RedactingLogger } fro
 export { sleep, anySignal } from "./signals.js";
 export {
   createRetryingFetch,
+  certainlyNotActed,
   retryDelayFromHeaders,
   backoffDelay,
   DEFAULT_MAX_RETRIES,
@@ -32,3 +33,4 @@ export {
 export { paginate, PageIterable, DEFAULT_MAX_PAGES, type PaginateOptions } from "./paginate.js";
 export { waitFor, DEFAULT_WAIT_TIMEOUT_MS, type WaitOptions, type PollSpec, type WaitState } from "./wait.js";
 export { validateValue, validateCall, type Schema, type OperationSchema } from "./validate.js";
+export { loadFileHelpers } from "./files.js";

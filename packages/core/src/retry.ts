@@ -12,7 +12,7 @@
  * - each attempt has its own timeout; for a streamed body it is an idle timeout between chunks;
  * - the caller's signal aborts everything, the waits between attempts included.
  */
-import { AbortError, ConnectionError, TimeoutError, type RequestSummary } from "./errors.js";
+import { AbortError, ApiError, ConnectionError, RateLimitError, TimeoutError, type RequestSummary } from "./errors.js";
 import type { RedactingLogger } from "./logger.js";
 import type { BudgetRelease, RateLimitBudget } from "./rate-limit.js";
 import type { Redactor } from "./redact.js";
@@ -31,6 +31,17 @@ const RETRYABLE_STATUSES = new Set([408, 409, 429, 500, 502, 503, 504]);
 const NOT_ACTED_STATUSES = new Set([429, 503]);
 /** Connection failures that happen before a request byte reaches the server. */
 const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EADDRNOTAVAIL", "ENETUNREACH", "EHOSTUNREACH"]);
+
+/**
+ * Whether a request that failed with `error` certainly did not act on the server: it never reached it (refused,
+ * unresolvable host, …) or the server answered 429 or 503. The retrying fetch resends work-starting requests
+ * only then; a caller deciding whether to resend one itself (SharinPix's bulk import) uses the same rule.
+ */
+export function certainlyNotActed(error: unknown): boolean {
+  if (error instanceof RateLimitError) return true;
+  if (error instanceof ApiError) return NOT_ACTED_STATUSES.has(error.status);
+  return error instanceof ConnectionError && error.code !== undefined && NOT_SENT_CODES.has(error.code);
+}
 
 /** Per-request options, carried on the Request object (openapi-fetch copies unknown init keys onto it). */
 export interface RequestExtras {

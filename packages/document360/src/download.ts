@@ -6,12 +6,14 @@ import {
   apiErrorClassFor,
   createRetryingFetch,
   ImportkitError,
+  loadFileHelpers,
   InvalidResponseError,
   RateLimitError,
   retryDelayFromHeaders,
   type ApiClient,
   type ApiError,
   type CommonClientOptions,
+  type RequestExtras,
   type RequestOptions,
 } from "@importkit/core";
 import type { SavedFile, SaveOptions } from "@importkit/core/node";
@@ -52,14 +54,15 @@ export function createExportDownloader(api: DownloadApi, options: DownloadFetchO
     logger: api.logger,
   });
 
-  return async function streamZip(downloadUrl: URL, requestOptions: RequestOptions = {}): Promise<ExportDownload> {
+  /** `extras.transport`: what to download with instead of the client's fetch (exports.saveTo passes Node's http). */
+  return async function streamZip(downloadUrl: URL, requestOptions: RequestOptions = {}, extras: RequestExtras = {}): Promise<ExportDownload> {
     const request = new Request(downloadUrl, {
       headers: { "User-Agent": options.userAgent, ...requestOptions.headers },
       ...(requestOptions.signal ? { signal: requestOptions.signal } : {}),
     });
     // streamInit carries the per-request settings (stream, timeout, maxRetries) in the keys openapi-fetch copies
     // onto its Request; copying them the same way reuses core's retrying fetch unchanged.
-    const { parseAs: _parseAs, signal: _signal, headers: _headers, ...carried } = api.streamInit(requestOptions, { operation: DOWNLOAD_OPERATION });
+    const { parseAs: _parseAs, signal: _signal, headers: _headers, ...carried } = api.streamInit(requestOptions, { ...extras, operation: DOWNLOAD_OPERATION });
     Object.assign(request, carried);
 
     const response = await retrying(request);
@@ -84,7 +87,7 @@ export function createExportDownloader(api: DownloadApi, options: DownloadFetchO
         if (saving || body.locked) throw new ImportkitError("This export download was already read; call exports.download() again to save it.");
         saving = true;
         // Loaded on demand so that browser bundles of download() never pull in node:fs.
-        const { saveStream } = await import("@importkit/core/node");
+        const { saveStream } = await loadFileHelpers("saveTo");
         return saveStream(body, path, saveOptions);
       },
     };

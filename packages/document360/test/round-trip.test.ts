@@ -4,8 +4,8 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createDocument360Client, type ExportDocumentationRequest } from "@importkit/document360";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { createDocument360Client, ValidationError, type ExportDocumentationRequest } from "@importkit/document360";
 import { contractFetch, mockUrl, type ContractFetch } from "../../../test/contract.ts";
 import { startFaultServer, type FaultServer } from "../../../test/fault-server.ts";
 
@@ -105,5 +105,49 @@ describe("export → download → import round trip", () => {
     await expect(download.saveTo(join(dir, "again.zip"))).rejects.toThrow(/already read/);
     expect(storage.requests.map((r) => r.url)).toEqual(["/by-id.zip"]);
     expect(storage.requests[0]!.headers.api_token).toBeUndefined();
+  });
+});
+
+describe("exports.saveTo", () => {
+  const exportId = "69c2a0ee-bbac-4563-921c-08efef575b64";
+  const completed = (downloadUrl: string) => ({
+    status: 200,
+    json: { status: "Completed", download_url: downloadUrl, extension_data: null, success: true, errors: [], warnings: [], information: [] },
+  });
+
+  it("fetches the status, then saves the zip over node:http (not fetch) without the api_token", async () => {
+    const api = await startFaultServer();
+    const fetched: string[] = [];
+    const globalFetch = globalThis.fetch;
+    vi.stubGlobal("fetch", (input: string, init?: RequestInit) => (fetched.push(new URL(input).pathname), globalFetch(input, init)));
+    try {
+      api.route(`GET /v2/Project/Export/${exportId}`, completed(`${storage.url}/exp/saved.zip?sig=SIGNATURE_SENTINEL`));
+      const d360 = createDocument360Client({ apiToken, baseUrl: api.url });
+      const path = join(dir, "saved", "project-export.zip");
+      const progress: number[] = [];
+      const saved = await d360.exports.saveTo(exportId, path, { onProgress: (p) => progress.push(p.bytes) });
+      expect(saved).toEqual({ path, bytes: zip.length });
+      expect(sha256(readFileSync(path))).toBe(sha256(zip));
+      expect(progress.at(-1)).toBe(zip.length);
+      // The API call went through fetch; the zip did not.
+      expect(fetched).toEqual([`/v2/Project/Export/${exportId}`]);
+      expect(storage.requests.map((r) => r.url)).toEqual(["/exp/saved.zip?sig=SIGNATURE_SENTINEL"]);
+      expect(JSON.stringify(storage.requests[0]!.headers)).not.toContain(apiToken);
+      expect(storage.requests[0]!.headers["user-agent"]).toContain("@importkit/document360/");
+    } finally {
+      vi.unstubAllGlobals();
+      await api.close();
+    }
+  });
+
+  it("takes a status already at hand, and refuses an empty path before any request", async () => {
+    const d360 = createDocument360Client({ apiToken, baseUrl: "http://127.0.0.1:9" });
+    const finished = { status: "Completed", download_url: `${storage.url}/exp/at-hand.zip`, success: true };
+    const saved = await d360.exports.saveTo(finished, join(dir, "at-hand.zip"));
+    expect(saved.bytes).toBe(zip.length);
+    const error = await d360.exports.saveTo(finished, " ").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues[0]!.path).toBe("path");
+    expect(storage.requests.map((r) => r.url)).toEqual(["/exp/at-hand.zip"]);
   });
 });

@@ -34,6 +34,7 @@ describe("@importkit/document360 types", () => {
     expectTypeOf<ImportDocumentationStatusResponse["status"]>().toEqualTypeOf<ImportStatus | null | undefined>();
     expectTypeOf(d360.exports.download("e")).resolves.toEqualTypeOf<ExportDownload>();
     expectTypeOf<ReturnType<ExportDownload["saveTo"]>>().resolves.toEqualTypeOf<SavedFile>();
+    expectTypeOf(d360.exports.saveTo("e", "export.zip", { onProgress: (p) => void p.bytes })).resolves.toEqualTypeOf<SavedFile>();
     expectTypeOf<ExportLimitError>().toExtend<InvalidRequestError>();
   });
 

@@ -12,8 +12,8 @@
 import {
   createApiClient,
   ImportFailedError,
-  ImportkitError,
   InvalidResponseError,
+  loadFileHelpers,
   paginate,
   sleep,
   ValidationError,
@@ -222,14 +222,7 @@ export function createImportIoClient(options: ImportIoClientOptions) {
   ): Promise<SavedFile> {
     check.nonEmptyString(path, "path", "a file path");
     // Loaded only here, so the main entry stays free of node:fs for browser users of download().
-    let node: typeof import("@importkit/core/node");
-    try {
-      node = await import("@importkit/core/node");
-    } catch (error) {
-      throw new ImportkitError("saveTo needs a file system (Node.js, Bun or Deno); in a browser, use download() and handle the stream.", {
-        cause: error,
-      });
-    }
+    const node = await loadFileHelpers("saveTo");
     const transport = node.fileDownloadTransport();
     const stream = await open(transport ? { transport } : {});
     return node.saveStream(stream, path, {

@@ -13,12 +13,12 @@
 import {
   ApiError,
   AuthenticationError,
-  ConnectionError,
   ImportkitError,
   InvalidResponseError,
   MAX_RETRY_DELAY_MS,
   RateLimitError,
   ValidationError,
+  certainlyNotActed,
   sleep,
   type Logger,
   type Redactor,
@@ -118,23 +118,19 @@ export interface BulkDependencies {
   logger: Required<Logger>;
 }
 
-/** Connection failures before a byte of the request left (as core's retry.ts): the server cannot have acted. */
-const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EADDRNOTAVAIL", "ENETUNREACH", "EHOSTUNREACH"]);
-
 type Outcome = "not-sent" | "refused" | "answered-unreadable" | "ambiguous";
 
 /** What a failed create tells about the server's side. */
 export function outcomeOf(error: unknown): Outcome {
   if (error instanceof ValidationError) return "refused";
   if (error instanceof InvalidResponseError) return "answered-unreadable";
-  if (error instanceof RateLimitError) return "not-sent";
+  // Never reached the server, or a 429/503: the same rule core's retries follow.
+  if (certainlyNotActed(error)) return "not-sent";
   if (error instanceof ApiError) {
-    if (error.status === 503) return "not-sent";
     // A 4xx is the server refusing the request, except 408/409, which may come after it acted.
     if (error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 409) return "refused";
     return "ambiguous";
   }
-  if (error instanceof ConnectionError && error.code !== undefined && NOT_SENT_CODES.has(error.code)) return "not-sent";
   return "ambiguous";
 }
 

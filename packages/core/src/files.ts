@@ -1,0 +1,18 @@
+/**
+ * The way into `@importkit/core/node` from code that must also run in browsers: a client's `saveTo` loads the
+ * file-system helpers only when called, so its package's main entry imports no `node:*` module.
+ */
+import { ImportkitError } from "./errors.js";
+
+export type FileHelpers = typeof import("./node.js");
+
+/** `@importkit/core/node`, or an ImportkitError saying that `method` needs a file system (before any request). */
+export async function loadFileHelpers(method: string): Promise<FileHelpers> {
+  try {
+    return await import("./node.js");
+  } catch (error) {
+    throw new ImportkitError(`${method} needs a file system (Node.js, Bun or Deno); in a browser, use download() and handle the stream.`, {
+      cause: error,
+    });
+  }
+}
