@@ -7,9 +7,13 @@
  *   server.fallback = { status: 200, json: {} };                           // once the queue is empty
  *   server.route("GET /crawlruns", { status: 200, json: [] });             // by method and path, before the queue
  *   const url = await refusedUrl();                                         // an origin where nothing listens
+ *
+ * A test file that shares one server across its tests: `useFaultServer` (below) registers the hooks.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { afterAll, beforeAll, beforeEach } from "vitest";
+import { recordingLogger } from "./recording-logger.ts";
 
 /** A plain answer: a status, headers and a JSON or raw body. */
 export interface Answer {
@@ -72,6 +76,68 @@ export interface FaultServer {
    */
   route(matcher: RouteMatcher, ...faults: Fault[]): void;
   close(): Promise<void>;
+}
+
+/** The recording logger of the current test (test/recording-logger.ts). */
+export interface RecordingLog {
+  readonly lines: string[];
+  readonly logger: ReturnType<typeof recordingLogger>["logger"];
+}
+
+/**
+ * One fault server for all the tests of a file, and a recording logger for each test. Registers the vitest hooks
+ * itself: the server starts in beforeAll and closes in afterAll; in beforeEach its recorded requests are cleared,
+ * its fallback is set back to `fallback` and a fresh logger is made. (Queued faults and routes are left as they are.)
+ *
+ *   const { server, log } = useFaultServer({ fallback: { status: 200, json: run } });
+ *   it("retries", async () => { server.queue({ status: 503 }); …; expect(log.lines).toContain(…); });
+ *
+ * `server` and `log` stand for the file's server and the current test's logger: destructuring them is fine, but
+ * read their members only inside hooks and tests (before beforeAll there is no server). Read `log.logger` when a
+ * client is made, as before: a client keeps the logger of the test that made it.
+ */
+export function useFaultServer(options: { fallback: Fault }): { server: FaultServer; log: RecordingLog } {
+  let current: FaultServer | undefined;
+  let recording = recordingLogger();
+  const live = (): FaultServer => {
+    if (!current) throw new Error("useFaultServer: the server is started in beforeAll; use it inside hooks and tests");
+    return current;
+  };
+  beforeAll(async () => {
+    current = await startFaultServer();
+  });
+  afterAll(() => current?.close());
+  beforeEach(() => {
+    live().requests.length = 0;
+    live().fallback = options.fallback;
+    recording = recordingLogger();
+  });
+  const server: FaultServer = {
+    get url() {
+      return live().url;
+    },
+    get requests() {
+      return live().requests;
+    },
+    queue: (...faults) => live().queue(...faults),
+    get fallback() {
+      return live().fallback;
+    },
+    set fallback(fault: Fault) {
+      live().fallback = fault;
+    },
+    route: (matcher, ...faults) => live().route(matcher, ...faults),
+    close: () => live().close(),
+  };
+  const log: RecordingLog = {
+    get lines() {
+      return recording.lines;
+    },
+    get logger() {
+      return recording.logger;
+    },
+  };
+  return { server, log };
 }
 
 /** An origin where nothing listens (a server started on port 0, then closed): every connection is refused. */

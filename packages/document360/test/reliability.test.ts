@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect } from "node:util";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import {
   ApiError,
   ConnectionError,
@@ -20,8 +20,7 @@ import {
   type Document360ClientOptions,
   type ExportDocumentationStatusResponse,
 } from "@importkit/document360";
-import { startFaultServer, type Fault, type FaultServer } from "../../../test/fault-server.ts";
-import { recordingLogger } from "../../../test/recording-logger.ts";
+import { type Fault, useFaultServer } from "../../../test/fault-server.ts";
 
 const TOKEN = "d360tok_SENTINEL_5e4d3c2b1a09";
 const importId = "imp_1";
@@ -34,21 +33,10 @@ const vendorError = (description: string, code = "400") => ({
   errors: [{ extension_data: null, stack_trace: null, description, error_code: code, custom_data: null }],
 });
 
-let server: FaultServer;
-let log = recordingLogger();
+// Before each test: no recorded requests, a fresh log, and this answer to any request a test has not queued.
+const { server, log } = useFaultServer({ fallback: { status: 200, json: { ...envelope, id: importId, status: "Queued" } } });
 const dir = mkdtempSync(join(tmpdir(), "importkit-d360-rel-"));
-beforeAll(async () => {
-  server = await startFaultServer();
-});
-afterAll(async () => {
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-beforeEach(() => {
-  server.requests.length = 0;
-  server.fallback = { status: 200, json: { ...envelope, id: importId, status: "Queued" } };
-  log = recordingLogger();
-});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function client(extra: Partial<Document360ClientOptions> = {}) {
   return createDocument360Client({

@@ -1,6 +1,6 @@
 // Retries, waits, timeouts and redaction of the GitBook client, over real HTTP on loopback (test/fault-server.ts).
 import { inspect } from "node:util";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   AbortError,
   ApiError,
@@ -12,8 +12,7 @@ import {
   TimeoutError,
   ImportkitError,
 } from "@importkit/gitbook";
-import { startFaultServer, type Fault, type FaultServer } from "../../../test/fault-server.ts";
-import { recordingLogger } from "../../../test/recording-logger.ts";
+import { startFaultServer, type Fault, useFaultServer } from "../../../test/fault-server.ts";
 
 const TOKEN = "gbtok_SENTINEL_9f8e7d6c5b4a";
 const organizationId = "org_1";
@@ -21,17 +20,8 @@ const ref = { organizationId, importRunId: "run_1" };
 const run = { object: "import-run", id: "run_1", status: "pending" };
 const startParams = { organizationId, source: { type: "website" as const, url: "https://example.com" }, target: { space: "s" } };
 
-let server: FaultServer;
-let log = recordingLogger();
-beforeAll(async () => {
-  server = await startFaultServer();
-});
-afterAll(() => server.close());
-beforeEach(() => {
-  server.requests.length = 0;
-  server.fallback = { status: 200, json: run };
-  log = recordingLogger();
-});
+// Before each test: no recorded requests, a fresh log, and this answer to any request a test has not queued.
+const { server, log } = useFaultServer({ fallback: { status: 200, json: run } });
 
 function client(extra: Parameters<typeof createGitBookClient>[0] extends infer O ? Partial<O> : never = {}) {
   return createGitBookClient({

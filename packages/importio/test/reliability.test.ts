@@ -1,7 +1,7 @@
 // Retries, work-starting requests, bad input, finding a crawl run, and the API key that must never leak,
 // over real HTTP on loopback (test/fault-server.ts).
 import { inspect } from "node:util";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   AbortError,
   ApiError,
@@ -17,8 +17,7 @@ import {
   type ImportIoClient,
   type ImportIoClientOptions,
 } from "@importkit/importio";
-import { startFaultServer, type Fault, type FaultServer } from "../../../test/fault-server.ts";
-import { recordingLogger } from "../../../test/recording-logger.ts";
+import { type Fault, useFaultServer } from "../../../test/fault-server.ts";
 
 const KEY = "importio_SENTINEL_KEY_7c1d2e3f9a";
 const extractorId = "3c9d2f1e-8b7a-4c6d-9e5f-1a2b3c4d5e6f";
@@ -28,17 +27,8 @@ const reportId = "d091cdbc-8f7e-4a6b-9c5d-1e2f3a4b5c6d";
 const extractor = { guid: extractorId, name: "Product pages" };
 const crawlrun = (state: string, extra: Record<string, unknown> = {}) => ({ guid: crawlrunId, extractorId, state, totalUrlCount: 4, ...extra });
 
-let server: FaultServer;
-let log = recordingLogger();
-beforeAll(async () => {
-  server = await startFaultServer();
-});
-afterAll(() => server.close());
-beforeEach(() => {
-  server.requests.length = 0;
-  server.fallback = { status: 200, json: extractor };
-  log = recordingLogger();
-});
+// Before each test: no recorded requests, a fresh log, and this answer to any request a test has not queued.
+const { server, log } = useFaultServer({ fallback: { status: 200, json: extractor } });
 
 function client(extra: Partial<ImportIoClientOptions> = {}): ImportIoClient {
   return createImportIoClient({

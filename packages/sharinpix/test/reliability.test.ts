@@ -1,6 +1,6 @@
 // Retries, timeouts and redaction of the SharinPix client, over real HTTP on loopback (test/fault-server.ts).
 import { inspect } from "node:util";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   ApiError,
   AuthenticationError,
@@ -11,8 +11,7 @@ import {
   WaitTimeoutError,
   type SharinPixSecretOptions,
 } from "@importkit/sharinpix";
-import { startFaultServer, type Fault, type FaultServer } from "../../../test/fault-server.ts";
-import { recordingLogger } from "../../../test/recording-logger.ts";
+import { type Fault, useFaultServer } from "../../../test/fault-server.ts";
 import { createdExamples, getImportExamples } from "./spec-examples.ts";
 
 const SECRET = "spx_secret_SENTINEL_4b7a1f09";
@@ -28,17 +27,8 @@ const urlImport = {
 const documentImport = { album_id: "5005800000HEXCtAAP", import_type: "salesforce" as const, content_document_id: "0694I000008HV8MQAW" };
 const created = createdExamples.contentDocumentImport!.value;
 
-let server: FaultServer;
-let log = recordingLogger();
-beforeAll(async () => {
-  server = await startFaultServer();
-});
-afterAll(() => server.close());
-beforeEach(() => {
-  server.requests.length = 0;
-  server.fallback = { status: 200, json: created };
-  log = recordingLogger();
-});
+// Before each test: no recorded requests, a fresh log, and this answer to any request a test has not queued.
+const { server, log } = useFaultServer({ fallback: { status: 200, json: created } });
 
 function client(extra: Partial<SharinPixSecretOptions> = {}) {
   return createSharinPixClient({
