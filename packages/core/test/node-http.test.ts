@@ -4,6 +4,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { globalAgent, createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
+import type { AddressInfo } from "node:net";
 import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AbortError, ConnectionError, createRetryingFetch, Redactor, redactingLogger, TimeoutError } from "@importkit/core";
@@ -284,5 +286,65 @@ describe("saveStream", () => {
     expect(error).toBeInstanceOf(AbortError);
     expect(cancelled).toBe(true);
     expect(() => readFileSync(join(dir, "endless.bin"))).toThrow(/ENOENT/);
+  });
+});
+
+describe("nodeHttpFetch over TLS", () => {
+  // A self-signed certificate for 127.0.0.1 (test/fixtures/tls/README.md), trusted only where a test says so.
+  const tls = (name: string) => readFileSync(new URL(`../../../test/fixtures/tls/loopback.${name}.pem`, import.meta.url));
+  let https: HttpsServer;
+  let origin: string;
+  const seen: Array<{ url: string; authorization: string | undefined }> = [];
+  beforeAll(async () => {
+    https = createHttpsServer({ key: tls("key"), cert: tls("cert") }, (req, res) => {
+      seen.push({ url: req.url ?? "", authorization: req.headers.authorization });
+      res.writeHead(200, { "content-type": "text/csv", "content-encoding": "gzip" });
+      res.end(gzipSync("id,name\n1,secure\n"));
+    });
+    await new Promise<void>((resolve) => https.listen(0, "127.0.0.1", resolve));
+    origin = `https://127.0.0.1:${(https.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => https.close(() => resolve())));
+
+  async function trusting<T>(run: () => Promise<T>): Promise<T> {
+    const before = globalAgent.options.ca;
+    globalAgent.options.ca = tls("cert");
+    try {
+      return await run();
+    } finally {
+      globalAgent.options.ca = before;
+      globalAgent.destroy();
+    }
+  }
+
+  it("downloads over https, and follows a redirect from http to https without the credentials", async () => {
+    seen.length = 0;
+    const direct = await trusting(async () => (await nodeHttpFetch(`${origin}/results.csv`)).text());
+    expect(direct).toBe("id,name\n1,secure\n");
+    server.queue({ status: 302, headers: { location: `${origin}/moved.csv` } });
+    const moved = await trusting(async () => {
+      const response = await nodeHttpFetch(`${server.url}/results.csv`, { headers: { authorization: "Bearer for-the-api-only" } });
+      return { text: await response.text(), url: response.url };
+    });
+    expect(moved).toEqual({ text: "id,name\n1,secure\n", url: `${origin}/moved.csv` });
+    expect(seen).toEqual([
+      { url: "/results.csv", authorization: undefined },
+      { url: "/moved.csv", authorization: undefined },
+    ]);
+  });
+
+  it("refuses a certificate nobody trusts, as fetch does, and the retrying fetch makes it a ConnectionError", async () => {
+    const error = await nodeHttpFetch(`${origin}/results.csv`).catch((e: unknown) => e);
+    expect(codeOf(error)).toBe("DEPTH_ZERO_SELF_SIGNED_CERT");
+    const viaFetch = await fetch(`${origin}/results.csv`).catch((e: unknown) => e);
+    expect(codeOf(viaFetch)).toBe("DEPTH_ZERO_SELF_SIGNED_CERT");
+
+    const redactor = new Redactor();
+    const retrying = createRetryingFetch({ redactor, logger: redactingLogger(undefined, redactor), maxRetries: 0 });
+    const request = new Request(`${origin}/results.csv`);
+    Object.assign(request, { importkit: { stream: true, transport: nodeHttpFetch } });
+    const failure = await retrying(request).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(ConnectionError);
+    expect((failure as ConnectionError).code).toBe("DEPTH_ZERO_SELF_SIGNED_CERT");
   });
 });
