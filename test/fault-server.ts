@@ -69,6 +69,8 @@ export interface FaultServer {
   url: string;
   requests: RecordedRequest[];
   queue(...faults: Fault[]): void;
+  /** Drops what is still queued (faults a call did not use up, e.g. the good answer after a fault it did not retry). */
+  clearQueue(): void;
   fallback: Fault;
   /**
    * Answers every request that matches with `fault` (one after another for several faults, the last one then
@@ -120,6 +122,7 @@ export function useFaultServer(options: { fallback: Fault }): { server: FaultSer
       return live().requests;
     },
     queue: (...faults) => live().queue(...faults),
+    clearQueue: () => live().clearQueue(),
     get fallback() {
       return live().fallback;
     },
@@ -187,6 +190,7 @@ export async function startFaultServer(): Promise<FaultServer> {
     url: `http://127.0.0.1:${port}`,
     requests,
     queue: (...faults) => pending.push(...faults),
+    clearQueue: () => void pending.splice(0),
     get fallback() {
       return state.fallback;
     },

@@ -4,6 +4,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   ConnectionError,
@@ -15,8 +16,9 @@ import {
   ValidationError,
   type ImportIoClientOptions,
   type ResultRow,
+  type SavedFile,
 } from "@importkit/importio";
-import { startFaultServer, type FaultServer } from "../../../test/fault-server.ts";
+import { refusedUrl, startFaultServer, type Fault, type FaultServer } from "../../../test/fault-server.ts";
 
 const apiKey = "importio_download_key_5678";
 const crawlrunId = "8b4c7e6d-3a2f-4b1c-8d0e-6f7a8b9c0d1e";
@@ -260,6 +262,63 @@ describe("rows()", () => {
     expect(await collect(rows)).toHaveLength(3);
     expect(await collect(rows)).toHaveLength(3);
     expect(server.requests).toHaveLength(2);
+  });
+});
+
+describe("saveTo meets every fault the same way over node:http as over fetch", () => {
+  const body = Buffer.from("url,name\n".repeat(2_000));
+  const ok: Fault = { status: 200, body, headers: { "content-type": "text/csv" } };
+  // Each fault is followed by a good answer: a retried fault ends in the file, the others in a typed error.
+  const faults: Array<[string, Fault[]]> = [
+    ["503, then the file", [{ status: 503, json: { code: 503, message: "busy" } }, ok]],
+    ["429 with Retry-After, then the file", [{ status: 429, json: { code: 429, message: "slow down" }, headers: { "retry-after": "0" } }, ok]],
+    ["a reset before the answer", [{ fault: "reset-before-headers" }, ok]],
+    ["no answer at all (a timeout)", [{ fault: "no-headers" }, ok]],
+    ["a body that stalls", [{ fault: "stall-body", partialBody: "url,na", headers: { "content-type": "text/csv" } }, ok]],
+    ["a body cut short", [{ fault: "truncated-body", partialBody: "url,na", declaredLength: 5_000, headers: { "content-type": "text/csv" } }, ok]],
+    ["a gzip-encoded file", [{ status: 200, body: gzipSync(body), headers: { "content-type": "text/csv", "content-encoding": "gzip" } }]],
+    ["a 404", [{ status: 404, json: { code: 404, message: `No crawl run here for _apikey=${apiKey}` } }]],
+    ["a 10 MB error page", [{ fault: "large-body", status: 500, bytes: 10 * 1024 * 1024, fill: "e" }, { fault: "large-body", status: 500, bytes: 10 * 1024 * 1024, fill: "e" }]],
+  ];
+
+  /** What one saveTo ended in, described so that the two transports can be compared. */
+  async function outcome(transport: "node:http" | "fetch", faultsInOrder: Fault[]) {
+    server.queue(...faultsInOrder);
+    const path = join(dir, "parity", `${transport}-${Math.random().toString(36).slice(2)}.csv`);
+    const options = { maxRetries: 1, timeout: 150, ...(transport === "fetch" ? { fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init) } : {}) };
+    const requestsBefore = server.requests.length;
+    const result: SavedFile | Error = await client(options).crawlruns.saveTo(crawlrunId, "csv", path).catch((e: unknown) => e as Error);
+    const requests = server.requests.length - requestsBefore;
+    server.clearQueue(); // a fault that was not retried leaves the good answer queued
+    if (!(result instanceof Error)) return { requests, saved: result.bytes, intact: readFileSync(path).equals(body) };
+    const text = `${result.message}\n${result.stack}\n${JSON.stringify(result)}`;
+    return {
+      requests,
+      error: result.constructor.name,
+      message: result.message.replace(/\d+ ms/g, "N ms"),
+      keyInError: text.includes(apiKey),
+      fileLeft: existsSync(path),
+    };
+  }
+
+  it.each(faults)("%s", async (_name, faultsInOrder) => {
+    const overNodeHttp = await outcome("node:http", faultsInOrder);
+    const overFetch = await outcome("fetch", faultsInOrder);
+    expect(overNodeHttp).toEqual(overFetch);
+    expect(overNodeHttp).not.toMatchObject({ keyInError: true });
+    expect(overNodeHttp).not.toMatchObject({ fileLeft: true });
+    expect(overNodeHttp).not.toMatchObject({ intact: false });
+  });
+
+  it("a refused connection, retried and then a ConnectionError, alike", async () => {
+    const origin = await refusedUrl();
+    const attempt = async (own: boolean) =>
+      createImportIoClient({ apiKey, baseUrl: origin, maxRetries: 1, ...(own ? { fetch: (i: RequestInfo | URL, o?: RequestInit) => fetch(i, o) } : {}) })
+        .crawlruns.saveTo(crawlrunId, "csv", join(dir, "parity", "refused.csv"))
+        .catch((e: unknown) => e as Error);
+    const [overNodeHttp, overFetch] = [(await attempt(false)) as Error, (await attempt(true)) as Error];
+    expect(overNodeHttp).toBeInstanceOf(ConnectionError);
+    expect([overNodeHttp.constructor, overNodeHttp.message]).toEqual([overFetch.constructor, overFetch.message]);
   });
 });
 
