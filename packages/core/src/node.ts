@@ -4,9 +4,10 @@
  */
 import { mkdir, open, rename, rm, type FileHandle } from "node:fs/promises";
 import { dirname, join, basename } from "node:path";
-import { ImportkitError, ValidationError } from "./errors.js";
+import { ConnectionError, ImportkitError, TimeoutError, ValidationError } from "./errors.js";
 import { isNodeRuntime, nodeHttpFetch } from "./node-http.js";
-import { abortErrorFrom } from "./signals.js";
+import { backoffDelay, DEFAULT_MAX_RETRIES } from "./retry.js";
+import { abortErrorFrom, sleep } from "./signals.js";
 
 export { isNodeRuntime, nodeHttpFetch } from "./node-http.js";
 
@@ -27,6 +28,40 @@ export interface SaveOptions {
 export interface SavedFile {
   path: string;
   bytes: number;
+}
+
+export interface SaveDownloadOptions extends SaveOptions {
+  /** Downloads again after a body that failed midway, at most this many times (default 2, as for any request). */
+  maxRetries?: number;
+  /** Where the retries are announced (a redacting logger: the messages carry request URLs). */
+  logger?: { warn(message: string): void };
+  /** For tests: the random source of the backoff's jitter. */
+  random?: () => number;
+}
+
+/**
+ * Saves what `open` downloads to `path`, downloading again from the start when the body fails midway: the
+ * connection reset, or no data for longer than the timeout (ConnectionError, TimeoutError). A download is a read,
+ * and nothing of it reached the caller yet (the file only appears once complete), so it is retried as a read is,
+ * with the same backoff. What `open` throws itself (refused, an error status, the caller's abort) was already
+ * retried by the retrying fetch inside it and ends here. `onProgress` counts from 0 again after a retry.
+ */
+export async function saveDownload(open: () => Promise<ReadableStream<Uint8Array>>, path: string, options: SaveDownloadOptions = {}): Promise<SavedFile> {
+  if (typeof path !== "string" || path.trim() === "") throw new ValidationError("a file path is required", "path");
+  const { signal, onProgress, logger, random } = options;
+  const maxRetries = Math.max(0, options.maxRetries ?? DEFAULT_MAX_RETRIES);
+  for (let attempt = 0; ; attempt++) {
+    const stream = await open();
+    try {
+      return await saveStream(stream, path, { ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) });
+    } catch (error) {
+      const midway = error instanceof ConnectionError || error instanceof TimeoutError;
+      if (!midway || signal?.aborted || attempt >= maxRetries) throw error;
+      const delay = backoffDelay(attempt, random);
+      logger?.warn(`${error.message} Downloading again from the start in ${Math.round(delay)} ms (retry ${attempt + 1}/${maxRetries}).`);
+      await sleep(delay, signal);
+    }
+  }
 }
 
 /**

@@ -8,8 +8,8 @@ import { globalAgent, createServer as createHttpsServer, type Server as HttpsSer
 import type { AddressInfo } from "node:net";
 import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AbortError, ConnectionError, createRetryingFetch, Redactor, redactingLogger, TimeoutError } from "@importkit/core";
-import { fileDownloadTransport, isNodeRuntime, nodeHttpFetch, saveStream } from "@importkit/core/node";
+import { AbortError, ConnectionError, createRetryingFetch, NotFoundError, Redactor, redactingLogger, TimeoutError } from "@importkit/core";
+import { fileDownloadTransport, isNodeRuntime, nodeHttpFetch, saveDownload, saveStream } from "@importkit/core/node";
 import { refusedUrl, startFaultServer, type FaultServer } from "../../../test/fault-server.ts";
 
 let server: FaultServer;
@@ -346,5 +346,73 @@ describe("nodeHttpFetch over TLS", () => {
     const failure = await retrying(request).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ConnectionError);
     expect((failure as ConnectionError).code).toBe("DEPTH_ZERO_SELF_SIGNED_CERT");
+  });
+});
+
+describe("saveDownload", () => {
+  const bytes = (text: string) => new TextEncoder().encode(text);
+  /** A body that sends `text`, then fails with `error` (a download cut midway), or ends when `error` is absent. */
+  const body = (text: string, error?: Error) => {
+    let pulls = 0;
+    return new ReadableStream<Uint8Array>({
+      // The text is read before the failure (erroring a stream drops what it still holds).
+      pull(controller) {
+        if (pulls++ === 0) controller.enqueue(bytes(text));
+        else if (error) controller.error(error);
+        else controller.close();
+      },
+    });
+  };
+  const quick = { random: () => 1 }; // jitter at its largest cut: the shortest backoff (375 ms for the first retry)
+
+  it("downloads again from the start after a body that failed midway, and says so", async () => {
+    const bodies = [body("id,na", new ConnectionError("GET /f failed while reading the body: the connection was reset.")), body("id,name\n1,a\n")];
+    let opened = 0;
+    const warnings: string[] = [];
+    const progress: number[] = [];
+    const saved = await saveDownload(async () => bodies[opened++]!, join(dir, "again.csv"), {
+      ...quick,
+      logger: { warn: (message) => warnings.push(message) },
+      onProgress: (p) => progress.push(p.bytes),
+    });
+    expect(saved.bytes).toBe(12);
+    expect(readFileSync(join(dir, "again.csv"), "utf8")).toBe("id,name\n1,a\n");
+    expect(opened).toBe(2);
+    expect(progress).toEqual([5, 12]); // from 0 again on the second download
+    expect(warnings).toEqual([expect.stringMatching(/connection was reset\. Downloading again from the start in \d+ ms \(retry 1\/2\)\.$/)]);
+  });
+
+  it("gives up after maxRetries with the last error and no file; a stall counts like a reset", async () => {
+    let opened = 0;
+    const stalled = () => body("x", new TimeoutError("GET /f: no data for 100 ms while reading the body.", { timeoutMs: 100 }));
+    const error = await saveDownload(async () => (opened++, stalled()), join(dir, "never.csv"), { ...quick, maxRetries: 1 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(opened).toBe(2);
+    expect(() => readFileSync(join(dir, "never.csv"))).toThrow(/ENOENT/);
+  });
+
+  it("does not retry what open() threw (its fetch retried already), nor an error that is not midway", async () => {
+    let opened = 0;
+    const notFound = new NotFoundError({ status: 404, message: "no such file" });
+    await expect(saveDownload(async () => (opened++, Promise.reject(notFound)), join(dir, "nf.csv"), quick)).rejects.toBe(notFound);
+    expect(opened).toBe(1);
+    const broken = new Error("disk full");
+    await expect(saveDownload(async () => (opened++, body("x", broken)), join(dir, "full.csv"), quick)).rejects.toBe(broken);
+    expect(opened).toBe(2);
+  });
+
+  it("stops waiting at once when the signal aborts during the backoff", async () => {
+    const controller = new AbortController();
+    let opened = 0;
+    const started = Date.now();
+    setTimeout(() => controller.abort(), 50);
+    const error = await saveDownload(async () => (opened++, body("x", new ConnectionError("reset"))), join(dir, "aborted.csv"), {
+      signal: controller.signal,
+      maxRetries: 5,
+      random: () => 0, // the longest first backoff (500 ms)
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AbortError);
+    expect(opened).toBe(1);
+    expect(Date.now() - started).toBeLessThan(400);
   });
 });

@@ -296,8 +296,9 @@ export function createDocument360Client(options: Document360ClientOptions) {
 
     /**
      * Saves a finished export's zip to `path` (Node, Bun, Deno): to a temporary file first, renamed into place
-     * once every byte arrived. Takes what `download` takes. In Node it downloads over node:http rather than
-     * Node's fetch, which holds a large zip in far less memory (unless the client was given its own `fetch`).
+     * once every byte arrived; a zip that fails midway (reset, stalled) is downloaded again, up to `maxRetries`
+     * times. Takes what `download` takes. In Node it downloads over node:http rather than Node's fetch, which
+     * holds a large zip in far less memory (unless the client was given its own `fetch`).
      */
     async saveTo(exportOrId: string | ExportDocumentationStatusResponse, path: string, options: SaveExportOptions = {}): Promise<SavedFile> {
       if (typeof path !== "string" || path.trim() === "") throw new ValidationError("a file path is required", "path");
@@ -305,8 +306,14 @@ export function createDocument360Client(options: Document360ClientOptions) {
       const { onProgress, ...requestOptions } = options;
       const url = await finishedExportUrl(exportOrId, requestOptions);
       const transport = node.fileDownloadTransport();
-      const download = await streamZip(url, requestOptions, transport ? { transport } : {});
-      return download.saveTo(path, { ...(options.signal ? { signal: options.signal } : {}), ...(onProgress ? { onProgress } : {}) });
+      const maxRetries = options.maxRetries ?? common.maxRetries;
+      // A zip that fails midway is downloaded again from the start (the status is not fetched again).
+      return node.saveDownload(async () => (await streamZip(url, requestOptions, transport ? { transport } : {})).body, path, {
+        logger,
+        ...(maxRetries !== undefined ? { maxRetries } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(onProgress ? { onProgress } : {}),
+      });
     },
   };
 

@@ -140,6 +140,22 @@ describe("exports.saveTo", () => {
     }
   });
 
+  it("downloads the zip again when it stalls midway, without asking for the status again", async () => {
+    const api = await startFaultServer();
+    try {
+      api.route(`GET /v2/Project/Export/${exportId}`, completed(`${storage.url}/exp/flaky.zip`));
+      storage.queue({ fault: "stall-body", partialBody: "PK\u0003\u0004 the first half", headers: { "content-type": "application/zip" } });
+      const d360 = createDocument360Client({ apiToken, baseUrl: api.url, timeout: 150 });
+      const saved = await d360.exports.saveTo(exportId, join(dir, "flaky.zip"));
+      expect(sha256(readFileSync(saved.path))).toBe(sha256(zip));
+      expect(storage.requests.map((r) => r.url)).toEqual(["/exp/flaky.zip", "/exp/flaky.zip"]);
+      expect(api.requests).toHaveLength(1);
+      expect(readdirSync(dir).filter((f) => f.includes("flaky") && f.endsWith(".partial"))).toEqual([]);
+    } finally {
+      await api.close();
+    }
+  });
+
   it("takes a status already at hand, and refuses an empty path before any request", async () => {
     const d360 = createDocument360Client({ apiToken, baseUrl: "http://127.0.0.1:9" });
     const finished = { status: "Completed", download_url: `${storage.url}/exp/at-hand.zip`, success: true };

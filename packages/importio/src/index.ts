@@ -212,22 +212,25 @@ export function createImportIoClient(options: ImportIoClientOptions) {
   }
 
   /**
-   * Streams what `open` downloads to `path`. `open` gets the transport to download with: Node's http instead of
-   * its fetch, which holds a large file in far less memory (used only when the client has no `fetch` of its own).
+   * Streams what `open` downloads to `path`, downloading again if the body fails midway (core's saveDownload).
+   * `open` gets the transport to download with: Node's http instead of its fetch, which holds a large file in far
+   * less memory (used only when the client has no `fetch` of its own).
    */
   async function save(
     path: string,
-    options: SaveToOptions | undefined,
+    saveOptions: SaveToOptions | undefined,
     open: (extras: RequestExtras) => Promise<ReadableStream<Uint8Array>>,
   ): Promise<SavedFile> {
     check.nonEmptyString(path, "path", "a file path");
     // Loaded only here, so the main entry stays free of node:fs for browser users of download().
     const node = await loadFileHelpers("saveTo");
     const transport = node.fileDownloadTransport();
-    const stream = await open(transport ? { transport } : {});
-    return node.saveStream(stream, path, {
-      ...(options?.signal ? { signal: options.signal } : {}),
-      ...(options?.onProgress ? { onProgress: options.onProgress } : {}),
+    const maxRetries = saveOptions?.maxRetries ?? options.maxRetries;
+    return node.saveDownload(() => open(transport ? { transport } : {}), path, {
+      logger: api.logger,
+      ...(maxRetries !== undefined ? { maxRetries } : {}),
+      ...(saveOptions?.signal ? { signal: saveOptions.signal } : {}),
+      ...(saveOptions?.onProgress ? { onProgress: saveOptions.onProgress } : {}),
     });
   }
 

@@ -268,17 +268,19 @@ describe("rows()", () => {
 describe("saveTo meets every fault the same way over node:http as over fetch", () => {
   const body = Buffer.from("url,name\n".repeat(2_000));
   const ok: Fault = { status: 200, body, headers: { "content-type": "text/csv" } };
-  // Each fault is followed by a good answer: a retried fault ends in the file, the others in a typed error.
-  const faults: Array<[string, Fault[]]> = [
-    ["503, then the file", [{ status: 503, json: { code: 503, message: "busy" } }, ok]],
-    ["429 with Retry-After, then the file", [{ status: 429, json: { code: 429, message: "slow down" }, headers: { "retry-after": "0" } }, ok]],
-    ["a reset before the answer", [{ fault: "reset-before-headers" }, ok]],
-    ["no answer at all (a timeout)", [{ fault: "no-headers" }, ok]],
-    ["a body that stalls", [{ fault: "stall-body", partialBody: "url,na", headers: { "content-type": "text/csv" } }, ok]],
-    ["a body cut short", [{ fault: "truncated-body", partialBody: "url,na", declaredLength: 5_000, headers: { "content-type": "text/csv" } }, ok]],
-    ["a gzip-encoded file", [{ status: 200, body: gzipSync(body), headers: { "content-type": "text/csv", "content-encoding": "gzip" } }]],
-    ["a 404", [{ status: 404, json: { code: 404, message: `No crawl run here for _apikey=${apiKey}` } }]],
-    ["a 10 MB error page", [{ fault: "large-body", status: 500, bytes: 10 * 1024 * 1024, fill: "e" }, { fault: "large-body", status: 500, bytes: 10 * 1024 * 1024, fill: "e" }]],
+  // Each fault is followed by a good answer: a retried fault ends in the file, the others in a typed error. A body
+  // that fails midway is retried by saveTo itself (it downloads again from the start).
+  const faults: Array<[string, string, Fault[]]> = [
+    ["503, then the file", "file", [{ status: 503, json: { code: 503, message: "busy" } }, ok]],
+    ["429 with Retry-After, then the file", "file", [{ status: 429, json: { code: 429, message: "slow down" }, headers: { "retry-after": "0" } }, ok]],
+    ["a reset before the answer", "file", [{ fault: "reset-before-headers" }, ok]],
+    ["no answer at all (a timeout)", "file", [{ fault: "no-headers" }, ok]],
+    ["a body that stalls midway", "file", [{ fault: "stall-body", partialBody: "url,na", headers: { "content-type": "text/csv" } }, ok]],
+    ["a body cut short", "file", [{ fault: "truncated-body", partialBody: "url,na", declaredLength: 5_000, headers: { "content-type": "text/csv" } }, ok]],
+    ["a body reset midway", "file", [{ fault: "reset-after-headers", partialBody: "url,na", headers: { "content-type": "text/csv" } }, ok]],
+    ["a gzip-encoded file", "file", [{ status: 200, body: gzipSync(body), headers: { "content-type": "text/csv", "content-encoding": "gzip" } }]],
+    ["a 404", "NotFoundError", [{ status: 404, json: { code: 404, message: `No crawl run here for _apikey=${apiKey}` } }]],
+    ["a 10 MB error page", "ApiError", [{ fault: "large-body", status: 500, bytes: 10 * 1024 * 1024, fill: "e" }, { fault: "large-body", status: 500, bytes: 10 * 1024 * 1024, fill: "e" }]],
   ];
 
   /** What one saveTo ended in, described so that the two transports can be compared. */
@@ -301,10 +303,11 @@ describe("saveTo meets every fault the same way over node:http as over fetch", (
     };
   }
 
-  it.each(faults)("%s", async (_name, faultsInOrder) => {
+  it.each(faults)("%s → %s", async (_name, endsIn, faultsInOrder) => {
     const overNodeHttp = await outcome("node:http", faultsInOrder);
     const overFetch = await outcome("fetch", faultsInOrder);
     expect(overNodeHttp).toEqual(overFetch);
+    expect("error" in overNodeHttp ? overNodeHttp.error : "file").toBe(endsIn);
     expect(overNodeHttp).not.toMatchObject({ keyInError: true });
     expect(overNodeHttp).not.toMatchObject({ fileLeft: true });
     expect(overNodeHttp).not.toMatchObject({ intact: false });
