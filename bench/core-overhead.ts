@@ -6,12 +6,12 @@
  *
  * Prints requests/s for each side (median of alternating rounds) and the ratio, for a GET and a POST, and the
  * client process's CPU time per request (steadier than rates on a busy machine). The client is compiled to
- * JavaScript first, as users run it (bench/built.ts); `--source` runs the TypeScript sources through tsx.
+ * JavaScript first, as users run it (scripts/built-client.ts); `--source` runs the TypeScript sources through tsx.
  */
 import { fork } from "node:child_process";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { buildClient } from "./built.ts";
+import { buildClient } from "../scripts/built-client.ts";
 
 const CONCURRENCY = 32;
 

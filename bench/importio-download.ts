@@ -6,7 +6,7 @@
  * The parent serves the body from a loopback HTTP server, generated on the fly from one 1 MiB block (never
  * from a file on disk). Each download runs in its own child process, so each variant's peak RSS is its own
  * and one cannot pollute the other. The children run plain `node` on JavaScript: the parent first
- * transpiles @importkit/core and @importkit/importio (TypeScript's transpileModule, into a git-ignored
+ * compiles @importkit/core and @importkit/importio (scripts/built-client.ts, into a git-ignored
  * folder it deletes afterwards), because a TypeScript loader in the child would add ~40 MB of its own to
  * the RSS being measured. The variants alternate (AB, BA, …) so that warm-up and disk cache favour neither.
  * Saved files are checked (size and sampled bytes) and deleted.
@@ -24,7 +24,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildClient } from "./built.ts";
+import { buildClient } from "../scripts/built-client.ts";
 
 const MiB = 1024 * 1024;
 const RSS_GOAL_MB = 120;
@@ -157,7 +157,7 @@ async function main(): Promise<void> {
   const { server, url } = await serve(totalBytes, block);
   const dir = mkdtempSync(join(tmpdir(), "importkit-bench-"));
   const results: ChildResult[] = [];
-  // packages/{core,importio}/src as JavaScript in packages/importio/.importkit-bench-<pid> (git-ignored), where
+  // packages/{core,importio}/src as JavaScript in packages/importio/.importkit-built-<id> (git-ignored), where
   // `openapi-fetch` resolves from importio's node_modules; the child script goes beside them.
   const client = buildClient(["core", "importio"]);
   try {

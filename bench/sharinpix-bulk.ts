@@ -10,7 +10,7 @@
  * load), the client's CPU time per request (what the client itself costs: much steadier than rates on a busy
  * machine) and the client's peak RSS.
  *
- * The client is measured as users run it: compiled to JavaScript (bench/built.ts), not through tsx, whose
+ * The client is measured as users run it: compiled to JavaScript (scripts/built-client.ts), not through tsx, whose
  * transform adds a `__name(…)` call to every closure created per request. `--source` measures the TypeScript
  * sources through tsx instead, for comparison.
  */
@@ -21,7 +21,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildClient } from "./built.ts";
+import { buildClient } from "../scripts/built-client.ts";
 import type { ContentDocumentImportParams } from "../packages/sharinpix/src/index.ts";
 
 const CONCURRENCY = 32;

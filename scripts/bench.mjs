@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 
 const benchDir = fileURLToPath(new URL("../bench/", import.meta.url));
 const available = readdirSync(benchDir)
-  .filter((file) => file.endsWith(".ts") && file !== "built.ts")
+  .filter((file) => file.endsWith(".ts"))
   .map((file) => file.slice(0, -".ts".length))
   .sort();
 

@@ -7,27 +7,21 @@
  * - take a reader from the sidebar to an operation (the address names it, its heading comes into view).
  * The index page must link to every page.
  *
- * Chromium: CHROMIUM_PATH, else /usr/bin/chromium (`apt-get install -y chromium`; .ci/run installs it). Where there
- * is none, the tests are skipped with a note, except in CI, where a missing browser fails them.
+ * Chromium as test/chromium.ts finds it (skipped with a note where there is none, except in CI).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { extname, join, normalize } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { chromiumAvailable, launchChromium, openWatchedPage } from "./chromium.ts";
+import { serveFiles, startFaultServer, type FaultServer } from "./fault-server.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const haveBrowser = existsSync(executablePath);
-if (!haveBrowser && process.env.CI) {
-  throw new Error(`No Chromium at ${executablePath}: install it (apt-get install -y chromium) or set CHROMIUM_PATH.`);
-}
-if (!haveBrowser) console.warn(`docs browser tests skipped: no Chromium at ${executablePath} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
+const haveBrowser = chromiumAvailable("docs browser tests");
 
 const PROVIDERS = ["gitbook", "importio", "document360", "sharinpix"] as const;
 const METHODS = ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
@@ -56,63 +50,26 @@ function specOf(dir: string, provider: string): { title: string; operations: Ope
 /** An operation's entry in the sidebar (Redoc links operations by `#/<tag>/<operationid>`). */
 const sidebarEntry = (page: Page, op: Operation) => page.locator('a[href^="#/"]', { hasText: op.summary }).first();
 
-function serveStatic(dir: string): Promise<{ server: Server; origin: string }> {
-  const types: Record<string, string> = { ".html": "text/html; charset=utf-8", ".yaml": "text/yaml", ".json": "application/json" };
-  const server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
-    const file = join(dir, path.endsWith("/") ? `${path}index.html` : path);
-    if (!file.startsWith(dir) || !existsSync(file)) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" });
-    res.end(readFileSync(file));
-  });
-  return new Promise((resolve) =>
-    server.listen(0, "127.0.0.1", () => resolve({ server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })),
-  );
-}
-
 describe.skipIf(!haveBrowser)("reference pages in Chromium", () => {
   const out = mkdtempSync(join(tmpdir(), "importkit-docs-"));
   let browser: Browser;
-  let server: Server;
-  let origin: string;
+  let server: FaultServer;
 
   beforeAll(async () => {
     const built = spawnSync(process.execPath, [join(root, "scripts", "build.mjs"), "--specs-only", "--out", out], { encoding: "utf8" });
     if (built.status !== 0) throw new Error(`building the docs failed:\n${built.stdout}\n${built.stderr}`);
-    ({ server, origin } = await serveStatic(join(out, "docs")));
-    browser = await chromium.launch({
-      executablePath,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-    });
+    server = await startFaultServer();
+    serveFiles(server, "", join(out, "docs"));
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
+    await server?.close();
     rmSync(out, { recursive: true, force: true });
   });
 
-  /** A fresh page that records script errors and every request not addressed to our loopback server (refused). */
-  async function openPage(path: string): Promise<{ page: Page; errors: string[]; foreign: string[] }> {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    const foreign: string[] = [];
-    page.on("pageerror", (error) => errors.push(error.message));
-    page.on("console", (message) => {
-      if (message.type() === "error") errors.push(message.text());
-    });
-    await page.route("**/*", (route) => {
-      const url = route.request().url();
-      if (url.startsWith(`${origin}/`) || url.startsWith("data:") || url.startsWith("blob:")) return route.continue();
-      foreign.push(url);
-      return route.abort();
-    });
-    await page.goto(`${origin}${path}`, { waitUntil: "load" });
-    return { page, errors, foreign };
-  }
+  const openPage = (path: string) => openWatchedPage(browser, server.url, path);
 
   it.each(PROVIDERS)("%s: loads offline, lists every operation, and the sidebar leads to one", async (provider) => {
     const { title, operations, tags } = specOf(out, provider);
@@ -162,7 +119,7 @@ describe.skipIf(!haveBrowser)("reference pages in Chromium", () => {
       const { title } = specOf(out, "sharinpix");
       await page.getByRole("link", { name: title }).click();
       await page.getByRole("heading", { level: 1 }).filter({ hasText: title }).waitFor({ timeout: 30_000 });
-      expect(page.url()).toBe(`${origin}/sharinpix.html`);
+      expect(page.url()).toBe(`${server.url}/sharinpix.html`);
       expect(foreign).toEqual([]);
       expect(errors).toEqual([]);
     } finally {

@@ -10,8 +10,10 @@
  *
  * A test file that shares one server across its tests: `useFaultServer` (below) registers the hooks.
  */
+import { existsSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { extname, join, normalize } from "node:path";
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import { recordingLogger } from "./recording-logger.ts";
 
@@ -283,4 +285,27 @@ async function writeLarge(
     recorded.bytesSent = closed ? recorded.bytesSent : sent;
   }
   if (!closed) res.end();
+}
+
+const FILE_TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript",
+  ".mjs": "text/javascript",
+  ".json": "application/json",
+  ".yaml": "text/yaml",
+};
+
+/**
+ * Serves the files of `dir` at `prefix` (`""` for the whole origin; a path ending in `/` gives its index.html):
+ * pages, scripts and modules for the browser tests, beside the fault server's API routes on the same origin.
+ */
+export function serveFiles(server: FaultServer, prefix: string, dir: string): void {
+  server.route((request) => request.method === "GET" && request.url.startsWith(`${prefix}/`), {
+    handler: (req, res) => {
+      const path = normalize(decodeURIComponent((req.url ?? "").slice(prefix.length).split("?")[0]!)).replace(/^(\.\.[/\\])+/, "");
+      const file = join(dir, path.endsWith("/") ? `${path}index.html` : path);
+      if (!file.startsWith(dir) || !existsSync(file)) return void res.writeHead(404).end();
+      res.writeHead(200, { "content-type": FILE_TYPES[extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
+    },
+  });
 }

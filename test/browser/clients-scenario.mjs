@@ -1,6 +1,7 @@
 // What test/browser-clients.test.ts runs in the page (a module of its own: the test runner rewrites `import()` in
 // functions it could hand to the browser). Plain JavaScript for the browser; returns what it saw.
-export async function run({ base, gitbookToken, importioKey, crawlrunId, sharinpixSecret }) {
+// `config` is test/client-scenario.ts's SCENARIO with `base`, the origin serving both the modules and the APIs.
+export async function run({ base, gitbookToken, importioKey, crawlrunId, sharinpixSecretId, sharinpixSecret }) {
   const leaks = (error, secret) => `${error.message}\n${error.stack}\n${JSON.stringify(error)}\n${String(error)}`.includes(secret);
   const { createGitBookClient, ValidationError, AuthenticationError } = await import(`${base}/lib/gitbook/index.js`);
   const { createImportIoClient, ImportkitError } = await import(`${base}/lib/importio/index.js`);
@@ -19,7 +20,7 @@ export async function run({ base, gitbookToken, importioKey, crawlrunId, sharinp
   for await (const row of importio.crawlruns.rows(crawlrunId)) rows.push(row);
   const noFiles = await importio.crawlruns.saveTo(crawlrunId, "csv", "results.csv").catch((e) => e);
 
-  const sharinpix = createSharinPixClient({ secretUrl: `sharinpix://browser-id:${sharinpixSecret}@api.sharinpix.com/api/v1`, baseUrl: `${base}/api/v1` });
+  const sharinpix = createSharinPixClient({ secretUrl: `sharinpix://${sharinpixSecretId}:${sharinpixSecret}@api.sharinpix.com/api/v1`, baseUrl: `${base}/api/v1` });
   const created = await sharinpix.imports.create({ album_id: "album-1", url: "https://example.com/a.jpg" });
   const processed = await sharinpix.imports.waitFor(created.id, { interval: 10 });
 
@@ -27,7 +28,7 @@ export async function run({ base, gitbookToken, importioKey, crawlrunId, sharinp
     gitbook: { started: started.id, final: done.status, polled },
     refused: { isValidationError: refused instanceof ValidationError, fields: refused.issues?.map((i) => i.path) },
     denied: { isAuthenticationError: denied instanceof AuthenticationError, leaks: leaks(denied, gitbookToken) },
-    download: { length: text.length, firstLine: text.split("\n")[0] },
+    download: { text },
     rows: rows.length,
     saveTo: { isImportkitError: noFiles instanceof ImportkitError, message: noFiles.message, leaks: leaks(noFiles, importioKey) },
     sharinpix: { created: created.id, imageSet: typeof processed.image_id === "string" },

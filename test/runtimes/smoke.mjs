@@ -1,8 +1,10 @@
 // What test/runtimes.test.ts runs in each other runtime (Node 24, Bun, Deno): the clients compiled to JavaScript
-// (bench/transpile.mjs), against the loopback server of that test. Plain JavaScript with only web APIs and
+// (scripts/built-client.ts), against the loopback server of that test. Plain JavaScript with only web APIs and
 // node:crypto/node:fs, which all three provide. Prints one JSON line of what it saw; the test judges it.
-//   <runtime> smoke.mjs <compiled dir> <server url> <work dir>
-const [compiled, server, workDir] = typeof Deno !== "undefined" ? Deno.args : process.argv.slice(2);
+//   <runtime> smoke.mjs <compiled dir> <config JSON> <work dir>
+// The config is test/client-scenario.ts's SCENARIO with `base`, the origin of the server playing the APIs.
+const [compiled, configJson, workDir] = typeof Deno !== "undefined" ? Deno.args : process.argv.slice(2);
+const { base: server, gitbookToken: GITBOOK_TOKEN, importioKey: IMPORTIO_KEY, crawlrunId, sharinpixSecretId, sharinpixSecret } = JSON.parse(configJson);
 const { createHash } = await import("node:crypto");
 const { readFileSync } = await import("node:fs");
 
@@ -11,8 +13,6 @@ const { createImportIoClient } = await import(`${compiled}/importio/index.js`);
 const { createSharinPixClient } = await import(`${compiled}/sharinpix/index.js`);
 const { fileDownloadTransport } = await import(`${compiled}/core/node.js`);
 
-const GITBOOK_TOKEN = "gb_runtime_SENTINEL_51d0";
-const IMPORTIO_KEY = "io_runtime_SENTINEL_77aa";
 const out = {
   runtime: typeof Bun !== "undefined" ? `bun ${Bun.version}` : typeof Deno !== "undefined" ? `deno ${Deno.version.deno}` : `node ${process.version}`,
   saveToTransport: fileDownloadTransport() ? "node:http" : "fetch",
@@ -39,7 +39,6 @@ out.denied = { isAuthenticationError: denied instanceof AuthenticationError, sta
 
 // Import.io: a gzip-encoded result file saved to disk, and NDJSON rows.
 const importio = createImportIoClient({ apiKey: IMPORTIO_KEY, baseUrl: `${server}/importio` });
-const crawlrunId = "8b4c7e6d-3a2f-4b1c-8d0e-6f7a8b9c0d1e";
 const path = `${workDir}/results.csv`;
 const saved = await importio.crawlruns.saveTo(crawlrunId, "csv", path);
 out.saveTo = { bytes: saved.bytes, sha256: createHash("sha256").update(readFileSync(path)).digest("hex") };
@@ -51,7 +50,7 @@ out.importioError = { name: missing.name, status: missing.status, leaks: leaks(m
 
 // SharinPix: JWTs minted with jose on this runtime's WebCrypto, a bulk import with a checkpoint file, then the
 // same bulk again: the checkpoint must skip every item.
-const sharinpix = createSharinPixClient({ secretUrl: "sharinpix://rt-id:rt-secret-5c3e@api.sharinpix.com/api/v1", baseUrl: `${server}/api/v1` });
+const sharinpix = createSharinPixClient({ secretUrl: `sharinpix://${sharinpixSecretId}:${sharinpixSecret}@api.sharinpix.com/api/v1`, baseUrl: `${server}/api/v1` });
 const items = Array.from({ length: 5 }, (_, i) => ({ album_id: "album-1", url: `https://example.com/${i}.jpg` }));
 const checkpoint = `${workDir}/bulk.checkpoint`;
 const first = await sharinpix.imports.bulk(items, { concurrency: 2, checkpoint });

@@ -17,6 +17,8 @@ import { Redactor } from "./redact.js";
 import { validateCall, type OperationSchema } from "./validate.js";
 import { PreparedRequest, type RequestLike } from "./prepared-request.js";
 import { ValidationError } from "./errors.js";
+import { loadFileHelpers } from "./files.js";
+import type { SavedFile } from "./node.js";
 import {
   createRetryingFetch,
   ERROR_BODY_CUT,
@@ -55,6 +57,12 @@ export interface RequestOptions {
   timeout?: number;
   maxRetries?: number;
   headers?: Record<string, string>;
+}
+
+/** Options of a `saveTo`: those of any call, and progress as bytes arrive. */
+export interface SaveToOptions extends RequestOptions {
+  /** Called as bytes arrive (at most once per chunk); after a download that had to start again, from 0 again. */
+  onProgress?: (progress: { bytes: number }) => void;
 }
 
 export interface ErrorDetails {
@@ -121,6 +129,18 @@ export interface ApiClient<Paths extends {}> {
   streamInit(options?: RequestOptions, extras?: RequestExtras): { parseAs: "stream"; [key: string]: unknown };
   /** Options for an openapi-fetch call from a high-level method's options. */
   init(options?: RequestOptions, extras?: RequestExtras): { signal?: AbortSignal; headers?: Record<string, string>; [key: string]: unknown };
+  /**
+   * What every `saveTo` does: streams what `open` downloads to `path` (Node, Bun, Deno; `@importkit/core/node`,
+   * loaded only now), downloading again if the body fails midway (saveDownload). `open` is handed the extras to
+   * download with: Node's http transport, which the retrying fetch uses unless the client has a fetch of its own.
+   * `method` names the call in the error where there is no file system.
+   */
+  saveTo(
+    path: string,
+    options: SaveToOptions | undefined,
+    open: (extras: RequestExtras) => Promise<ReadableStream<Uint8Array>>,
+    method?: string,
+  ): Promise<SavedFile>;
 }
 
 const MAX_MESSAGE_BODY_CHARS = 500;
@@ -247,7 +267,24 @@ export function createApiClient<Paths extends {}>(provider: ProviderDefinition, 
     return { ...init(opts, { ...extras, stream: true }), parseAs: "stream" as const };
   }
 
-  return { raw, redactor, logger, budget, call, errorFromResponse, init, streamInit };
+  async function saveTo(
+    path: string,
+    saveOptions: SaveToOptions | undefined,
+    open: (extras: RequestExtras) => Promise<ReadableStream<Uint8Array>>,
+    method = "saveTo",
+  ): Promise<SavedFile> {
+    const node = await loadFileHelpers(method);
+    const transport = node.fileDownloadTransport();
+    const maxRetries = saveOptions?.maxRetries ?? options.maxRetries;
+    return node.saveDownload(() => open(transport ? { transport } : {}), path, {
+      logger,
+      ...(maxRetries !== undefined ? { maxRetries } : {}),
+      ...(saveOptions?.signal ? { signal: saveOptions.signal } : {}),
+      ...(saveOptions?.onProgress ? { onProgress: saveOptions.onProgress } : {}),
+    });
+  }
+
+  return { raw, redactor, logger, budget, call, errorFromResponse, init, streamInit, saveTo };
 }
 
 const METHOD_NAMES = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"] as const;

@@ -27,6 +27,7 @@ export {
   type ApiClient,
   type CommonClientOptions,
   type RequestOptions,
+  type SaveToOptions,
   type ProviderDefinition,
   type ErrorDetails,
 } from "./client.js";

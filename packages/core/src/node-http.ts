@@ -16,10 +16,10 @@ import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { Readable } from "node:stream";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
+import { NULL_BODY_STATUSES } from "./retry.js";
 
 const MAX_REDIRECTS = 20;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 /** Dropped when a redirect leads to another origin, as fetch does. */
 const CREDENTIAL_HEADERS = ["authorization", "cookie", "proxy-authorization"];
 /** How much of the body is read ahead of the consumer before the socket is paused. */

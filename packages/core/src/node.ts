@@ -30,6 +30,10 @@ export interface SavedFile {
   bytes: number;
 }
 
+function checkPath(path: unknown): asserts path is string {
+  if (typeof path !== "string" || path.trim() === "") throw new ValidationError("a file path is required", "path");
+}
+
 export interface SaveDownloadOptions extends SaveOptions {
   /** Downloads again after a body that failed midway, at most this many times (default 2, as for any request). */
   maxRetries?: number;
@@ -47,7 +51,8 @@ export interface SaveDownloadOptions extends SaveOptions {
  * retried by the retrying fetch inside it and ends here. `onProgress` counts from 0 again after a retry.
  */
 export async function saveDownload(open: () => Promise<ReadableStream<Uint8Array>>, path: string, options: SaveDownloadOptions = {}): Promise<SavedFile> {
-  if (typeof path !== "string" || path.trim() === "") throw new ValidationError("a file path is required", "path");
+  // Before `open`: a bad path must not cost a download.
+  checkPath(path);
   const { signal, onProgress, logger, random } = options;
   const maxRetries = Math.max(0, options.maxRetries ?? DEFAULT_MAX_RETRIES);
   for (let attempt = 0; ; attempt++) {
@@ -82,7 +87,7 @@ const WRITE_BATCH_CHUNKS = 1024;
  * stream layers in between (Readable.fromWeb, a counting Transform, a WriteStream each cost a hop per chunk).
  */
 export async function saveStream(stream: ReadableStream<Uint8Array>, path: string, options: SaveOptions = {}): Promise<SavedFile> {
-  if (typeof path !== "string" || path.trim() === "") throw new ValidationError("a file path is required", "path");
+  checkPath(path);
   const { signal, onProgress } = options;
   await mkdir(dirname(path), { recursive: true });
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.partial`);

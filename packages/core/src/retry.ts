@@ -153,7 +153,8 @@ function describeConnectionFailure(error: unknown, code: string | undefined): st
   }
 }
 
-const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+/** Statuses whose response has no body, whatever the server sends (as fetch treats them). */
+export const NULL_BODY_STATUSES: ReadonlySet<number> = new Set([101, 103, 204, 205, 304]);
 const NO_RELEASE: BudgetRelease = () => {};
 
 /**

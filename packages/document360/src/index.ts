@@ -15,17 +15,17 @@ import {
   ImportFailedError,
   InvalidRequestError,
   InvalidResponseError,
-  loadFileHelpers,
   Redactor,
   relativeResetPolicy,
   ValidationError,
   waitFor,
   type CommonClientOptions,
   type RequestOptions,
+  type SaveToOptions,
   type ValidationIssue,
   type WaitOptions,
 } from "@importkit/core";
-import type { SavedFile, SaveOptions } from "@importkit/core/node";
+import type { SavedFile } from "@importkit/core/node";
 import { createExportDownloader, type ExportDownload } from "./download.js";
 import { exportLimitErrorFrom } from "./errors.js";
 import { operationIds } from "./generated/operations.js";
@@ -39,9 +39,7 @@ export type * from "./generated/schema.js";
 export { ExportLimitError } from "./errors.js";
 export { baseUrlForRegion, REGION_BASE_URLS, type Document360Region } from "./region.js";
 export type { ExportDownload } from "./download.js";
-
-/** `exports.saveTo` options: those of any call, and progress as bytes arrive. */
-export type SaveExportOptions = RequestOptions & Pick<SaveOptions, "onProgress">;
+export type { SaveToOptions } from "@importkit/core";
 
 export const VERSION = "0.1.0";
 export const DEFAULT_BASE_URL = REGION_BASE_URLS.eu;
@@ -126,7 +124,7 @@ export function createDocument360Client(options: Document360ClientOptions) {
     },
     common,
   );
-  const { raw, call, init, redactor, logger } = api;
+  const { raw, call, init, redactor, logger, saveTo } = api;
   const streamZip = createExportDownloader(api, {
     fetch: common.fetch,
     maxRetries: common.maxRetries,
@@ -300,20 +298,11 @@ export function createDocument360Client(options: Document360ClientOptions) {
      * times. Takes what `download` takes. In Node it downloads over node:http rather than Node's fetch, which
      * holds a large zip in far less memory (unless the client was given its own `fetch`).
      */
-    async saveTo(exportOrId: string | ExportDocumentationStatusResponse, path: string, options: SaveExportOptions = {}): Promise<SavedFile> {
-      if (typeof path !== "string" || path.trim() === "") throw new ValidationError("a file path is required", "path");
-      const node = await loadFileHelpers("exports.saveTo");
-      const { onProgress, ...requestOptions } = options;
-      const url = await finishedExportUrl(exportOrId, requestOptions);
-      const transport = node.fileDownloadTransport();
-      const maxRetries = options.maxRetries ?? common.maxRetries;
-      // A zip that fails midway is downloaded again from the start (the status is not fetched again).
-      return node.saveDownload(async () => (await streamZip(url, requestOptions, transport ? { transport } : {})).body, path, {
-        logger,
-        ...(maxRetries !== undefined ? { maxRetries } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(onProgress ? { onProgress } : {}),
-      });
+    async saveTo(exportOrId: string | ExportDocumentationStatusResponse, path: string, options: SaveToOptions = {}): Promise<SavedFile> {
+      const { onProgress: _progress, ...requestOptions } = options;
+      // Looked up once, on the first download (after the path was checked); a download that starts again reuses it.
+      let url: URL | undefined;
+      return saveTo(path, options, async (extras) => (await streamZip((url ??= await finishedExportUrl(exportOrId, requestOptions)), requestOptions, extras)).body, "exports.saveTo");
     },
   };
 

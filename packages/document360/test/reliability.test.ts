@@ -21,6 +21,7 @@ import {
   type ExportDocumentationStatusResponse,
 } from "@importkit/document360";
 import { type Fault, useFaultServer } from "../../../test/fault-server.ts";
+import { renderingsOf } from "../../../test/renderings.ts";
 
 const TOKEN = "d360tok_SENTINEL_5e4d3c2b1a09";
 const importId = "imp_1";
@@ -398,11 +399,7 @@ describe("the api_token never appears in an error or a log line", () => {
     const error = await run().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImportkitError);
     const renderings = [
-      (error as Error).message,
-      (error as Error).stack ?? "",
-      String(error),
-      JSON.stringify(error),
-      inspect(error, { depth: 10, showHidden: true }),
+      ...renderingsOf(error),
       ...log.lines,
     ];
     for (const text of renderings) expect(text).not.toContain(TOKEN);

@@ -1,5 +1,4 @@
 // Retries, waits, timeouts and redaction of the GitBook client, over real HTTP on loopback (test/fault-server.ts).
-import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import {
   AbortError,
@@ -13,6 +12,7 @@ import {
   ImportkitError,
 } from "@importkit/gitbook";
 import { startFaultServer, type Fault, useFaultServer } from "../../../test/fault-server.ts";
+import { renderingsOf } from "../../../test/renderings.ts";
 
 const TOKEN = "gbtok_SENTINEL_9f8e7d6c5b4a";
 const organizationId = "org_1";
@@ -190,11 +190,7 @@ describe("the token never appears in an error or a log line", () => {
     const error = await client({ timeout: 100, maxRetries: 1 }).imports.get(ref).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImportkitError);
     const renderings = [
-      (error as Error).message,
-      (error as Error).stack ?? "",
-      String(error),
-      JSON.stringify(error),
-      inspect(error, { depth: 10, showHidden: true }),
+      ...renderingsOf(error),
       ...log.lines,
     ];
     for (const text of renderings) expect(text).not.toContain(TOKEN);

@@ -13,7 +13,6 @@ import {
   createApiClient,
   ImportFailedError,
   InvalidResponseError,
-  loadFileHelpers,
   paginate,
   sleep,
   ValidationError,
@@ -22,9 +21,10 @@ import {
   type PageIterable,
   type RequestExtras,
   type RequestOptions,
+  type SaveToOptions,
   type WaitOptions,
 } from "@importkit/core";
-import type { SavedFile, SaveOptions } from "@importkit/core/node";
+import type { SavedFile } from "@importkit/core/node";
 import { operationIds } from "./generated/operations.js";
 import { validation } from "./generated/validation.js";
 import type {
@@ -46,6 +46,7 @@ import { Validator } from "./validate.js";
 
 export * from "@importkit/core/public";
 export type { SavedFile } from "@importkit/core/node";
+export type { SaveToOptions } from "@importkit/core";
 export type * from "./generated/schema.js";
 export { ResultParseError, DEFAULT_MAX_LINE_LENGTH } from "./ndjson.js";
 
@@ -68,11 +69,6 @@ export interface ListParams extends ListQuery {
   _page?: number;
   /** Stop with PaginationLimitError after this many pages (default 1 000). */
   maxPages?: number;
-}
-
-export interface SaveToOptions extends RequestOptions {
-  /** Called as bytes arrive (at most once per chunk). */
-  onProgress?: SaveOptions["onProgress"];
 }
 
 export interface RunOptions extends WaitOptions {
@@ -168,7 +164,7 @@ export function createImportIoClient(options: ImportIoClientOptions) {
     },
     common,
   );
-  const { raw, call, init, streamInit, redactor } = api;
+  const { raw, call, init, streamInit, redactor, saveTo } = api;
   const check: Validator = new Validator((text) => redactor.text(text));
 
   function list<T>(
@@ -209,29 +205,6 @@ export function createImportIoClient(options: ImportIoClientOptions) {
 
   function streamOptions(mediaType: string, options: RequestOptions | undefined, extras?: RequestExtras) {
     return streamInit({ ...options, headers: { Accept: acceptFor(mediaType), ...options?.headers } }, extras);
-  }
-
-  /**
-   * Streams what `open` downloads to `path`, downloading again if the body fails midway (core's saveDownload).
-   * `open` gets the transport to download with: Node's http instead of its fetch, which holds a large file in far
-   * less memory (used only when the client has no `fetch` of its own).
-   */
-  async function save(
-    path: string,
-    saveOptions: SaveToOptions | undefined,
-    open: (extras: RequestExtras) => Promise<ReadableStream<Uint8Array>>,
-  ): Promise<SavedFile> {
-    check.nonEmptyString(path, "path", "a file path");
-    // Loaded only here, so the main entry stays free of node:fs for browser users of download().
-    const node = await loadFileHelpers("saveTo");
-    const transport = node.fileDownloadTransport();
-    const maxRetries = saveOptions?.maxRetries ?? options.maxRetries;
-    return node.saveDownload(() => open(transport ? { transport } : {}), path, {
-      logger: api.logger,
-      ...(maxRetries !== undefined ? { maxRetries } : {}),
-      ...(saveOptions?.signal ? { signal: saveOptions.signal } : {}),
-      ...(saveOptions?.onProgress ? { onProgress: saveOptions.onProgress } : {}),
-    });
   }
 
   async function crawlrunFile(crawlrunId: string, fileType: CrawlrunFileType, options?: RequestOptions, extras?: RequestExtras) {
@@ -291,7 +264,7 @@ export function createImportIoClient(options: ImportIoClientOptions) {
     async saveTo(crawlrunId: string, fileType: CrawlrunFileType, path: string, options?: SaveToOptions): Promise<SavedFile> {
       check.id(crawlrunId, "crawlrunId");
       check.fileType(fileType, CRAWLRUN_FILE_TYPES);
-      return save(path, options, (extras) => crawlrunFile(crawlrunId, fileType, options, extras));
+      return saveTo(path, options, (extras) => crawlrunFile(crawlrunId, fileType, options, extras));
     },
 
     /**
@@ -533,7 +506,7 @@ export function createImportIoClient(options: ImportIoClientOptions) {
     async saveTo(reportRunId: string, fileType: ReportRunFileType, path: string, options?: SaveToOptions): Promise<SavedFile> {
       check.id(reportRunId, "reportRunId");
       check.fileType(fileType, REPORT_RUN_FILE_TYPES);
-      return save(path, options, (extras) => reportRunFile(reportRunId, fileType, options, extras));
+      return saveTo(path, options, (extras) => reportRunFile(reportRunId, fileType, options, extras));
     },
   };
 

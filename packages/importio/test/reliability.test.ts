@@ -18,6 +18,7 @@ import {
   type ImportIoClientOptions,
 } from "@importkit/importio";
 import { type Fault, useFaultServer } from "../../../test/fault-server.ts";
+import { renderingsOf } from "../../../test/renderings.ts";
 
 const KEY = "importio_SENTINEL_KEY_7c1d2e3f9a";
 const extractorId = "3c9d2f1e-8b7a-4c6d-9e5f-1a2b3c4d5e6f";
@@ -261,11 +262,7 @@ describe("the API key never appears in an error, a log line or what an error exp
   async function expectNoKey(error: unknown) {
     expect(error).toBeInstanceOf(ImportkitError);
     const renderings = [
-      (error as Error).message,
-      (error as Error).stack ?? "",
-      String(error),
-      JSON.stringify(error),
-      inspect(error, { depth: 10, showHidden: true }),
+      ...renderingsOf(error),
       JSON.stringify((error as { request?: unknown }).request ?? null),
       inspect((error as { body?: unknown }).body, { depth: 10 }),
       ...log.lines,

@@ -12,6 +12,7 @@ import {
   type SharinPixSecretOptions,
 } from "@importkit/sharinpix";
 import { type Fault, useFaultServer } from "../../../test/fault-server.ts";
+import { renderingsOf } from "../../../test/renderings.ts";
 import { createdExamples, getImportExamples } from "./spec-examples.ts";
 
 const SECRET = "spx_secret_SENTINEL_4b7a1f09";
@@ -106,11 +107,7 @@ describe("no secret ever appears in an error or a log line", () => {
     expect(jwt).toMatch(/^eyJ/);
     expect(server.requests[0]!.body).toContain(FETCH_TOKEN);
     const renderings = [
-      (error as Error).message,
-      (error as Error).stack ?? "",
-      String(error),
-      JSON.stringify(error),
-      inspect(error, { depth: 10, showHidden: true }),
+      ...renderingsOf(error),
       ...log.lines,
     ];
     for (const text of renderings) {

@@ -1,5 +1,5 @@
-// Compiles packages/<name>/src of the given packages to JavaScript for the benchmarks (see bench/built.ts):
-//   node bench/transpile.mjs <out dir> core sharinpix
+// Compiles packages/<name>/src of the given packages to JavaScript (see scripts/built-client.ts):
+//   node scripts/transpile.mjs <out dir> core sharinpix
 // ES2022 modules as `pnpm build` emits them, with the workspace imports (@importkit/core, @importkit/core/node, …)
 // made relative to <out dir>/core. A script of its own so that the bench process never loads the compiler.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -9,7 +9,7 @@ import ts from "typescript";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const [dir, ...packages] = process.argv.slice(2);
-if (!dir || packages.length === 0) throw new Error("usage: node bench/transpile.mjs <out dir> <package>…");
+if (!dir || packages.length === 0) throw new Error("usage: node scripts/transpile.mjs <out dir> <package>…");
 
 for (const pkg of packages) {
   const from = join(root, "packages", pkg, "src");
