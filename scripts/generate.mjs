@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-// specs → types. For every provider with a spec and a package, writes (never by hand):
+// specs → types and tables. For every provider with a spec and a package, writes (never by hand):
 //   packages/<provider>/src/generated/schema.d.ts   openapi-typescript's types of the spec
-//   packages/<provider>/src/generated/operations.ts "METHOD /path" → operationId, for messages and tagging
-//   packages/<provider>/src/generated/validation.ts "METHOD /path" → the schemas of its parameters and body,
-//                                                   dereferenced and stripped, so core can refuse bad input
-// `--check` writes nothing and fails when a committed file differs from what the spec produces.
+//   packages/<provider>/src/generated/operations.ts the operation table: per operationId its method, path template,
+//                                                   media types, the `x-importkit-*` facts (starts work, bodyless,
+//                                                   download, pagination, wait rule) and the schemas of its parameters
+//                                                   and body, dereferenced and stripped, so core can refuse bad input
+// It fails on a schema keyword core's validator does not know (instead of dropping it) and on a malformed
+// `x-importkit-*` extension. `--check` writes nothing and fails when a committed file differs from what the spec
+// produces.
 // The Node API, not the CLI: the CLI insists that every `apis:` entry of redocly.yaml carry an
 // `x-openapi-ts.output` and lints with openapi-core v1; linting is `redocly lint`'s job here.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -18,12 +21,21 @@ const root = process.env.IMPORTKIT_ROOT ?? join(dirname(fileURLToPath(import.met
 const check = process.argv.includes("--check");
 const only = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
-// Keywords core's validator understands; everything else (descriptions, examples, x-*) is dropped.
+// Keywords core's validator understands (packages/core/src/validate.ts).
 const KEPT = new Set([
   "type", "enum", "const", "format", "pattern", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum",
   "exclusiveMaximum", "items", "minItems", "maxItems", "properties", "required", "additionalProperties", "oneOf",
-  "anyOf", "allOf",
+  "anyOf", "allOf", "unevaluatedProperties",
 ]);
+// Keywords that constrain nothing (annotations): dropped. Any other keyword fails the generator.
+const ANNOTATIONS = new Set([
+  "description", "title", "example", "examples", "default", "deprecated", "readOnly", "writeOnly", "externalDocs",
+  "discriminator", "xml", "$comment", "contentMediaType", "contentEncoding", "$schema", "$id",
+]);
+
+// The shapes of the `x-importkit-pagination` and `x-importkit-wait` extensions (core's PaginationRule, WaitRule).
+const PAGINATION_KEYS = { style: ["cursor", "page"], param: "string", items: "string", next: "string", start: "number" };
+const WAIT_KEYS = { field: "string", succeeded: "array", failed: "array", reason: "string", kind: ["import", "export"], deadline: "number" };
 
 const config = parse(readFileSync(join(root, "redocly.yaml"), "utf8"));
 const stale = [];
@@ -40,8 +52,7 @@ for (const [provider, api] of Object.entries(config.apis)) {
     const doc = parse(readFileSync(spec, "utf8"));
     const files = [
       [schemaTarget, header + types],
-      [join(out, "operations.ts"), header + operationsModule(doc)],
-      [join(out, "validation.ts"), header + validationModule(doc)],
+      [join(out, "operations.ts"), header + operationsModule(doc, api.root)],
     ];
     for (const [target, content] of files) {
       generated++;
@@ -64,76 +75,127 @@ if (check) {
   console.log(`generated files fresh: ${generated} checked`);
 }
 
-function operationsModule(doc) {
-  const entries = [];
-  for (const [path, item] of Object.entries(doc.paths ?? {})) {
-    for (const method of METHODS) {
-      const op = item?.[method];
-      if (op?.operationId) entries.push(`  ${JSON.stringify(`${method.toUpperCase()} ${path}`)}: ${JSON.stringify(op.operationId)},`);
-    }
-  }
-  return `/** Every operation of the spec: \`METHOD /path/{template}\` → operationId. */\nexport const operationIds = {\n${entries.join("\n")}\n} as const;\n`;
-}
-
-
-
 function resolvePointer(doc, ref) {
   if (!ref.startsWith("#/")) throw new Error(`only local $refs are supported, got ${ref}`);
   return ref.slice(2).split("/").reduce((node, key) => node?.[key.replaceAll("~1", "/").replaceAll("~0", "~")], doc);
 }
 
-function strip(doc, node, seen = []) {
-  if (Array.isArray(node)) return node.map((item) => strip(doc, item, seen));
+function strip(doc, node, where, seen = []) {
+  if (Array.isArray(node)) return node.map((item, i) => strip(doc, item, `${where}/${i}`, seen));
   if (node === null || typeof node !== "object") return node;
   if (node.$ref) {
     // A recursive schema cannot be inlined; leave that branch unchecked (the server still validates it).
     if (seen.includes(node.$ref)) return {};
     const { $ref, ...siblings } = node;
-    return strip(doc, { ...resolvePointer(doc, $ref), ...siblings }, [...seen, $ref]);
+    return strip(doc, { ...resolvePointer(doc, $ref), ...siblings }, $ref, [...seen, $ref]);
   }
   const out = {};
   for (const [key, value] of Object.entries(node)) {
-    if (!KEPT.has(key)) continue;
-    if (key === "properties") out[key] = Object.fromEntries(Object.entries(value).map(([name, schema]) => [name, strip(doc, schema, seen)]));
+    if (key === "x-inferred") {
+      // `x-inferred: true` (or a reason) marks every constraint of this node as inferred; a list names the keywords.
+      out.inferred = Array.isArray(value) ? value.map(String) : true;
+      continue;
+    }
+    if (key.startsWith("x-") || ANNOTATIONS.has(key)) continue;
+    if (!KEPT.has(key)) throw new Error(`${where}: schema keyword "${key}" is not supported by core's validator (packages/core/src/validate.ts); support it there or leave it out of the spec`);
+    if (key === "properties") out[key] = Object.fromEntries(Object.entries(value).map(([name, schema]) => [name, strip(doc, schema, `${where}/properties/${name}`, seen)]));
     else if (key === "enum" || key === "const" || key === "required" || key === "type") out[key] = value;
-    else if (key === "additionalProperties" && typeof value === "boolean") out[key] = value;
-    else out[key] = strip(doc, value, seen);
+    else if ((key === "additionalProperties" || key === "unevaluatedProperties") && typeof value === "boolean") out[key] = value;
+    else if (key === "unevaluatedProperties") throw new Error(`${where}: only \`unevaluatedProperties: false\` is supported`);
+    else out[key] = strip(doc, value, `${where}/${key}`, seen);
   }
   return out;
 }
 
-function parametersSchema(doc, parameters, location) {
+function parametersSchema(doc, parameters, location, where) {
   const chosen = parameters.map((p) => (p.$ref ? resolvePointer(doc, p.$ref) : p)).filter((p) => p.in === location);
   if (!chosen.length) return undefined;
   return {
     type: "object",
-    properties: Object.fromEntries(chosen.map((p) => [p.name, strip(doc, p.schema ?? {})])),
+    properties: Object.fromEntries(
+      chosen.map((p) => {
+        const schema = strip(doc, p.schema ?? {}, `${where}/parameters/${p.name}`);
+        return [p.name, p["x-inferred"] !== undefined && schema.inferred === undefined ? { ...schema, inferred: true } : schema];
+      }),
+    ),
     ...(chosen.some((p) => p.required) ? { required: chosen.filter((p) => p.required).map((p) => p.name) } : {}),
   };
 }
 
-function validationModule(doc) {
+
+/** Checks an `x-importkit-*` object against its allowed keys and types; returns it unchanged. */
+function extension(value, allowed, where) {
+  if (value === undefined) return undefined;
+  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new Error(`${where}: must be an object`);
+  for (const [key, item] of Object.entries(value)) {
+    const rule = allowed[key];
+    const ok = Array.isArray(rule) ? rule.includes(item) : rule === "array" ? Array.isArray(item) : typeof item === rule;
+    if (!ok) throw new Error(`${where}.${key}: ${rule === undefined ? "unknown key" : `must be ${Array.isArray(rule) ? rule.join(" or ") : rule}`}`);
+  }
+  return value;
+}
+
+function flag(value, where) {
+  if (value === undefined) return undefined;
+  if (typeof value !== "boolean") throw new Error(`${where}: must be true or false`);
+  return value || undefined;
+}
+
+function operationsModule(doc, specFile) {
   const entries = [];
   for (const [path, item] of Object.entries(doc.paths ?? {})) {
     for (const method of METHODS) {
       const op = item?.[method];
       if (!op) continue;
+      const where = `${specFile} ${method.toUpperCase()} ${path}`;
+      if (!op.operationId) throw new Error(`${where}: every operation needs an operationId`);
       const parameters = [...(item.parameters ?? []), ...(op.parameters ?? [])];
       const body = op.requestBody?.$ref ? resolvePointer(doc, op.requestBody.$ref) : op.requestBody;
       const content = body?.content ?? {};
       const media = content["application/json"] ?? Object.values(content)[0];
-      const schema = {
-        ...(parametersSchema(doc, parameters, "path") ? { path: parametersSchema(doc, parameters, "path") } : {}),
-        ...(parametersSchema(doc, parameters, "query") ? { query: parametersSchema(doc, parameters, "query") } : {}),
-        ...(media?.schema ? { body: strip(doc, media.schema) } : {}),
+      const pathSchema = parametersSchema(doc, parameters, "path", where);
+      const querySchema = parametersSchema(doc, parameters, "query", where);
+      const validation = {
+        ...(pathSchema ? { path: pathSchema } : {}),
+        ...(querySchema ? { query: querySchema } : {}),
+        ...(media?.schema ? { body: strip(doc, media.schema, `${where}/requestBody`) } : {}),
         ...(body?.required ? { bodyRequired: true } : {}),
+        ...(body?.required && (body["x-inferred"] !== undefined || op.requestBody?.["x-inferred"] !== undefined) ? { bodyRequiredInferred: true } : {}),
       };
-      entries.push(`  ${JSON.stringify(`${method.toUpperCase()} ${path}`)}: ${JSON.stringify(schema)},`);
+      const responseMediaTypes = [];
+      for (const [status, response] of Object.entries(op.responses ?? {})) {
+        if (!/^2/.test(status)) continue;
+        const resolved = response?.$ref ? resolvePointer(doc, response.$ref) : response;
+        for (const type of Object.keys(resolved?.content ?? {})) if (!responseMediaTypes.includes(type)) responseMediaTypes.push(type);
+      }
+      const spec = {
+        operationId: op.operationId,
+        method: method.toUpperCase(),
+        path,
+        ...(Object.keys(content).length ? { requestMediaTypes: Object.keys(content) } : {}),
+        responseMediaTypes,
+        startsWork: flag(op["x-importkit-starts-work"], `${where} x-importkit-starts-work`),
+        bodyless: flag(op["x-importkit-bodyless"], `${where} x-importkit-bodyless`),
+        download: flag(op["x-importkit-download"], `${where} x-importkit-download`),
+        pagination: extension(op["x-importkit-pagination"], PAGINATION_KEYS, `${where} x-importkit-pagination`),
+        wait: extension(op["x-importkit-wait"], WAIT_KEYS, `${where} x-importkit-wait`),
+        validation,
+      };
+      for (const key of Object.keys(spec)) if (spec[key] === undefined) delete spec[key];
+      for (const key of Object.keys(op)) {
+        if (key.startsWith("x-importkit-") && !["x-importkit-starts-work", "x-importkit-bodyless", "x-importkit-download", "x-importkit-pagination", "x-importkit-wait"].includes(key)) {
+          throw new Error(`${where}: unknown extension ${key}`);
+        }
+      }
+      if (spec.pagination && !spec.pagination.param) throw new Error(`${where} x-importkit-pagination: needs param`);
+      if (spec.wait && !spec.wait.field) throw new Error(`${where} x-importkit-wait: needs field`);
+      entries.push(`  ${JSON.stringify(op.operationId)}: ${JSON.stringify(spec)},`);
     }
   }
   return (
-    `import type { OperationSchema } from "@importkit/core";\n\n` +
-    `/** Every operation's parameter and body schemas, for refusing bad input before it is sent. */\n` +
-    `export const validation: Readonly<Record<string, OperationSchema>> = {\n${entries.join("\n")}\n};\n`
+    `import type { OperationTable } from "@importkit/core/internal";\n` +
+    `import type { operations as Operations } from "./schema.js";\n\n` +
+    `/** Every operation of the spec by operationId: what the client needs to call it, check it, page it and wait on it. */\n` +
+    `export const operations: OperationTable<Operations> = {\n${entries.join("\n")}\n};\n`
   );
 }

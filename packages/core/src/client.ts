@@ -1,152 +1,134 @@
 /**
- * The client factory every provider builds on: openapi-fetch on top of the retrying fetch, plus the
- * provider's auth, user agent, error envelope and rate-limit policy. Knows no provider itself.
+ * The client every provider builds on: from a provider's definition (its auth, error envelope, rate-limit policy,
+ * body encoders and generated operation table) and the caller's options, the primitives its resources are made of:
+ * `call` (an APIPromise), `list` (a ListPromise), `waitFor` (the poller), `download` (a DownloadPromise), and `raw`
+ * (plain openapi-fetch). Knows no provider itself.
  */
-import createClient, { type Client, type ClientOptions as OpenApiFetchOptions } from "openapi-fetch";
+import type { Client } from "openapi-fetch";
+import { APIPromise, requestIdOf } from "./api-promise.js";
+import { DownloadPromise } from "./download.js";
+import { ApiError, apiErrorClassFor, ImportkitError, InvalidResponseError, RateLimitError, ValidationError, type ValidationIssue } from "./errors.js";
+import { DEFAULT_MAX_PAGES, ListPromise } from "./list.js";
+import { redactingLogger, type RedactingLogger } from "./logger.js";
 import {
-  ApiError,
-  ImportkitError,
-  InvalidResponseError,
-  RateLimitError,
-  apiErrorClassFor,
-  type RequestSummary,
-} from "./errors.js";
-import { redactingLogger, type Logger, type RedactingLogger } from "./logger.js";
+  buildRequest,
+  DEFAULT_ENCODERS,
+  readPath,
+  type BodyEncoder,
+  type OperationData,
+  type OperationInput,
+  type OperationSpec,
+  type OperationTable,
+  type PageItem,
+} from "./operation.js";
+import { checkClientOptions, checkDuration, checkRequestOptions, checkWhole, type CommonClientOptions, type RequestOptions } from "./options.js";
+import { createPipeline, type Call, type OutgoingRequest, type Sent } from "./pipeline.js";
+import { pollUntilDone, type WaitForOptions } from "./poll.js";
 import { RateLimitBudget, type RateLimitPolicy } from "./rate-limit.js";
+import { createRawClient } from "./raw.js";
 import { Redactor } from "./redact.js";
-import { validateCall, type OperationSchema } from "./validate.js";
-import { PreparedRequest, type RequestLike } from "./prepared-request.js";
-import { ValidationError } from "./errors.js";
-import { loadFileHelpers } from "./files.js";
-import type { SavedFile } from "./node.js";
-import {
-  createRetryingFetch,
-  ERROR_BODY_CUT,
-  EXTRAS_KEY,
-  extrasOf,
-  retryDelayFromHeaders,
-  safeCause,
-  summarize,
-  type RequestExtras,
-} from "./retry.js";
-
-/** Options every provider's factory accepts (DESIGN.md "Common options from core"). */
-export interface CommonClientOptions {
-  /** Overrides the provider's API origin (e.g. a mock server). */
-  baseUrl?: string;
-  /** A fetch implementation (default: the global one). */
-  fetch?: typeof fetch;
-  /** Retries after the first attempt (default 2). */
-  maxRetries?: number;
-  /** Per-attempt timeout in ms (default 60 000); for downloads, the longest silence between chunks. */
-  timeout?: number;
-  /** Extra headers sent with every request. */
-  headers?: Record<string, string>;
-  /** Prepended to importkit's own User-Agent. */
-  userAgent?: string;
-  /** Receives debug/info/warn/error lines, secrets already redacted. */
-  logger?: Logger;
-  /** Aborts every request and wait of this client. */
-  signal?: AbortSignal;
-}
-
-/** Per-call options of every high-level method. */
-export interface RequestOptions {
-  signal?: AbortSignal;
-  /** Per-attempt timeout in ms for this call. */
-  timeout?: number;
-  maxRetries?: number;
-  headers?: Record<string, string>;
-}
-
-/** Options of a `saveTo`: those of any call, and progress as bytes arrive. */
-export interface SaveToOptions extends RequestOptions {
-  /** Called as bytes arrive (at most once per chunk); after a download that had to start again, from 0 again. */
-  onProgress?: (progress: { bytes: number }) => void;
-}
+import { DEFAULT_MAX_RESPONSE_BYTES, decodeError, decodeSuccess } from "./response-body.js";
+import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, retryDelayFromHeaders } from "./retry-policy.js";
+import { validateCall, type CallCheck, type ValidationMode } from "./validate.js";
 
 export interface ErrorDetails {
-  message?: string | undefined;
-  code?: string | number | undefined;
+  /** The server's explanation; anything but a string is shown as JSON. */
+  message?: unknown;
+  /** The provider's own error code (a string or a number; anything else is dropped). */
+  code?: unknown;
 }
 
 /** What a provider package tells core about its API. */
-export interface ProviderDefinition {
-  /** Package name and version for the User-Agent, e.g. `@importkit/gitbook/0.1.0`. */
+export interface ProviderDefinition<Ops> {
+  /** The API's name in messages, e.g. `GitBook`. */
+  name: string;
+  /** Package name and version for the User-Agent, e.g. `@importkit/gitbook/0.2.0`. */
   userAgent: string;
   defaultBaseUrl: string;
-  /** Adds credentials to each attempt (called per attempt, so a renewed token is used on a retry). */
-  authorize?: (url: URL, headers: Headers) => void | Promise<void>;
+  /** The generated operation table (`generated/operations.ts`). */
+  operations: OperationTable<Ops>;
+  /**
+   * Adds credentials to an attempt: headers and/or the URL (called per attempt, so a renewed token is used on a
+   * retry, and only for requests to the API's own origin).
+   */
+  authorize?: (request: OutgoingRequest) => void | Promise<void>;
   /** Secret values to redact everywhere (token, key, secret). */
   secrets?: Array<string | undefined>;
   secretHeaders?: string[];
   secretParams?: string[];
-  /** Operations that start work on the server, as `METHOD /path/{template}`. */
-  startsWork?: readonly string[];
-  /** `METHOD /path/{template}` → operationId, for messages (generated from the spec). */
-  operationIds?: Readonly<Record<string, string>>;
   rateLimit?: RateLimitPolicy;
-  /**
-   * `METHOD /path/{template}` → the operation's parameter and body schemas (generated from the spec). Every
-   * call, `raw` included, is checked against them and refused with ValidationError before it is sent.
-   */
-  validation?: Readonly<Record<string, OperationSchema>>;
-  /**
-   * The operationIds whose success may come without a body (a 204, an empty 200): `call` returns undefined for
-   * them. Any other operation answering 2xx without a body fails with InvalidResponseError instead of handing
-   * back `undefined` as its resource. Unset: no operation is checked.
-   */
-  bodylessOperations?: readonly string[];
-  /** Reads the provider's error envelope (some providers explain errors in headers, e.g. SharinPix's X-message). */
+  /** Reads the provider's error envelope (of any shape: it is the server's) into a message and a code. */
   errorDetails?: (body: unknown, status: number, headers: Headers) => ErrorDetails;
-  clientOptions?: Omit<OpenApiFetchOptions, "baseUrl" | "fetch" | "headers">;
+  /** Body encoders by lower-case media type (SharinPix's Rails-style form), beside JSON and JSON lines. */
+  encoders?: Readonly<Record<string, BodyEncoder>>;
+  /** Turns an ApiError into a more specific one the provider knows (Document360's daily export cap). */
+  refineError?: (error: ApiError) => ApiError;
+  /**
+   * Looks at every success body before the caller gets it (Document360 moves the `errors` a 200 may list into
+   * `warnings`, and refuses a start answer without the id to follow); may return a replacement or throw.
+   */
+  onData?: (data: unknown, operation: string) => unknown;
 }
 
-const RESPONSE_INFO = Symbol("importkit.response");
-interface ResponseInfo {
-  /** Redacted only when an error needs it: redaction is the costliest part of a request's bookkeeping. */
-  request: () => RequestSummary;
-  operation: string | undefined;
+/** Options of a list: those of a call, and the page cap. */
+export interface ListOptions extends RequestOptions {
+  /** Stop with PaginationLimitError after this many pages (default 1 000). */
+  maxPages?: number | undefined;
 }
 
-export interface ApiClient<Paths extends {}> {
-  /** The typed openapi-fetch client: every operation of the spec, `{ data, error, response }`. */
+/** How a resource's `waitFor` names and explains what it waits for. */
+export interface WaitHow<T> {
+  label: string;
+  describeFailure?: (resource: T) => string | undefined;
+}
+
+export interface DownloadHow {
+  /** The Accept header (e.g. the file's own media type, and JSON at a low weight for the error envelope). */
+  accept?: string;
+  /** Names the call in errors (e.g. `importio.crawlRuns.download`). */
+  method?: string;
+}
+
+export interface ApiClient<Ops, Paths extends {} = {}> {
+  /** One operation: resolves to its data, or rejects with the typed error; `.withResponse()` for the response too. */
+  call<K extends keyof Ops & string>(operation: K, input: OperationInput<Ops[K]>, options?: RequestOptions): APIPromise<OperationData<Ops[K]>>;
+  /** A list operation, as its spec's pagination rule pages it. */
+  list<K extends keyof Ops & string>(
+    operation: K,
+    input: OperationInput<Ops[K]>,
+    options?: ListOptions,
+  ): ListPromise<PageItem<OperationData<Ops[K]>>, OperationData<Ops[K]>>;
+  /** Polls a get operation until its spec's wait rule says the work is over. */
+  waitFor<K extends keyof Ops & string>(
+    operation: K,
+    input: OperationInput<Ops[K]>,
+    options: WaitForOptions<OperationData<Ops[K]>> | undefined,
+    how: WaitHow<OperationData<Ops[K]>>,
+  ): Promise<OperationData<Ops[K]>>;
+  /** A file operation, streamed. */
+  download<K extends keyof Ops & string>(operation: K, input: OperationInput<Ops[K]>, options?: RequestOptions, how?: DownloadHow): DownloadPromise;
+  /**
+   * A file at a URL outside the API (a storage link): never sent the client's credentials or headers. `url` may be
+   * looked up when the download starts (and is looked up once, however often it starts again).
+   */
+  downloadUrl(url: string | URL | (() => Promise<string | URL>), options: RequestOptions | undefined, how: DownloadHow & { method: string; operation: string }): DownloadPromise;
+  /** The typed openapi-fetch client: every operation of the spec, `{ data, error, response }`, middleware. */
   raw: Client<Paths, `${string}/${string}`>;
   redactor: Redactor;
   logger: RedactingLogger;
-  budget: RateLimitBudget | undefined;
-  /**
-   * Awaits an openapi-fetch call and returns its data, or throws the typed error for its status.
-   * `operation` names the call in errors when the response cannot tell (e.g. invalid JSON).
-   */
-  call<T>(pending: Promise<{ data?: T; error?: unknown; response: Response }>, operation?: string): Promise<T>;
-  /** Turns an error response into the typed ApiError (used by `call` and by streaming downloads). */
-  errorFromResponse(response: Response, body: unknown): ApiError;
-  /**
-   * Options for a download: the body is handed over as a stream (never buffered), with the per-attempt
-   * timeout applied between chunks. Use with `call`; an error status is still read and thrown typed.
-   */
-  streamInit(options?: RequestOptions, extras?: RequestExtras): { parseAs: "stream"; [key: string]: unknown };
-  /** Options for an openapi-fetch call from a high-level method's options. */
-  init(options?: RequestOptions, extras?: RequestExtras): { signal?: AbortSignal; headers?: Record<string, string>; [key: string]: unknown };
-  /**
-   * What every `saveTo` does: streams what `open` downloads to `path` (Node, Bun, Deno; `@importkit/core/node`,
-   * loaded only now), downloading again if the body fails midway (saveDownload). `open` is handed the extras to
-   * download with: Node's http transport, which the retrying fetch uses unless the client has a fetch of its own.
-   * `method` names the call in the error where there is no file system.
-   */
-  saveTo(
-    path: string,
-    options: SaveToOptions | undefined,
-    open: (extras: RequestExtras) => Promise<ReadableStream<Uint8Array>>,
-    method?: string,
-  ): Promise<SavedFile>;
+  /** Checks one call's options (for a resource method that takes its own). */
+  checkOptions(options: RequestOptions | undefined): void;
 }
 
-const MAX_MESSAGE_BODY_CHARS = 500;
-const MAX_KEPT_BODY_CHARS = 64 * 1024;
+const MAX_MESSAGE_DETAIL_CHARS = 500;
+const MAX_MESSAGE_CHARS = 2_000;
 
-export function createApiClient<Paths extends {}>(provider: ProviderDefinition, options: CommonClientOptions = {}): ApiClient<Paths> {
+export function createApiClient<Ops, Paths extends {} = {}>(provider: ProviderDefinition<Ops>, options: CommonClientOptions = {}): ApiClient<Ops, Paths> {
+  if (options === null || typeof options !== "object") throw new ValidationError("the client's options must be an object", "options");
+  const baseUrl = checkClientOptions(options, provider.defaultBaseUrl);
+  const clientOptions = options;
+  const origin = new URL(baseUrl).origin;
+  const table = provider.operations as Readonly<Record<string, OperationSpec>>;
   const redactor = new Redactor({
     secrets: provider.secrets ?? [],
     secretHeaders: provider.secretHeaders ?? [],
@@ -154,223 +136,321 @@ export function createApiClient<Paths extends {}>(provider: ProviderDefinition, 
   });
   const logger = redactingLogger(options.logger, redactor);
   const budget = provider.rateLimit ? new RateLimitBudget(provider.rateLimit) : undefined;
-  const startsWork = new Set(provider.startsWork ?? []);
-  const bodyless = provider.bodylessOperations ? new Set(provider.bodylessOperations) : undefined;
-  const operationIds = provider.operationIds ?? {};
+  const mode: ValidationMode = options.validate ?? "documented";
+  const encoders = { ...DEFAULT_ENCODERS, ...provider.encoders };
+  const userAgent = [options.userAgent, provider.userAgent].filter(Boolean).join(" ");
+  const baseHeaders: Record<string, string> = { "user-agent": userAgent };
+  for (const [name, value] of Object.entries(options.headers ?? {})) baseHeaders[name.toLowerCase()] = value;
 
-  const retrying = createRetryingFetch({
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-    ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
-    ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
+  const send = createPipeline({
+    fetch: options.fetch,
+    maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
+    timeout: options.timeout ?? DEFAULT_TIMEOUT_MS,
+    signal: options.signal,
     redactor,
     logger,
-    ...(budget ? { budget } : {}),
+    budget,
     authorize: provider.authorize,
-  } as Parameters<typeof createRetryingFetch>[0]);
+    origin,
+    maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+    errorFor,
+  });
 
-  const fetchWithInfo = async (request: RequestLike): Promise<Response> => {
-    const response = await retrying(request);
-    let summary: RequestSummary | undefined;
-    const info: ResponseInfo = { request: () => (summary ??= summarize(request, redactor)), operation: extrasOf(request).operation };
-    Object.defineProperty(response, RESPONSE_INFO, { value: info, enumerable: false });
-    return response;
-  };
+  /** Warned once per operation, field and rule: a loop of a thousand calls logs one line. */
+  const warned = new Set<string>();
+  function onCheck(check: CallCheck, operation: string): void {
+    if (check.refused.length) throw new ValidationError(shown(check.refused), { operation });
+    for (const issue of check.warnings) {
+      const key = `${operation}\u0000${issue.path}\u0000${issue.keyword}`;
+      if (warned.has(key)) continue;
+      warned.add(key);
+      logger.warn(
+        `${operation}: ${issue.path || "input"} ${issue.message}. importkit only inferred this rule (the vendor does not document it), so the request ` +
+          `is sent anyway; validate: "strict" refuses it.`,
+      );
+    }
+  }
 
-  const userAgent = [options.userAgent, provider.userAgent].filter(Boolean).join(" ");
-  const raw = instrument(createClient<Paths>({
-    ...provider.clientOptions,
-    baseUrl: options.baseUrl ?? provider.defaultBaseUrl,
-    fetch: fetchWithInfo as unknown as typeof fetch,
-    Request: PreparedRequest as unknown as typeof Request,
-    headers: { "User-Agent": userAgent, ...options.headers },
-  }), provider.validation ?? {}, operationIds, startsWork);
+  /** Issues as a ValidationError shows them: redacted, bounded (they may quote what the caller passed). */
+  function shown(issues: readonly ValidationIssue[]): ValidationIssue[] {
+    return issues.map((issue) => ({ path: redactor.cut(issue.path, 200), message: redactor.cut(issue.message, 300) }));
+  }
 
+  function spec(operation: string): OperationSpec {
+    const found = table[operation];
+    if (!found) throw new ImportkitError(`${provider.name}: no operation named ${operation} in the spec.`);
+    return found;
+  }
 
-  function errorFromResponse(response: Response, body: unknown): ApiError {
-    const info = (response as unknown as Record<symbol, ResponseInfo | undefined>)[RESPONSE_INFO];
+  function headersFor(options: RequestOptions | undefined, accept: string | undefined, contentType: string | undefined): Record<string, string> {
+    const headers: Record<string, string> = { ...baseHeaders };
+    if (accept) headers["accept"] = accept;
+    if (contentType) headers["content-type"] = contentType;
+    if (options?.headers) for (const name in options.headers) headers[name.toLowerCase()] = options.headers[name]!;
+    return headers;
+  }
+
+  function prepare(operation: string, input: unknown, options: RequestOptions | undefined, read: Call["read"], accept?: string): Call {
+    checkRequestOptions(options);
+    const entry = spec(operation);
+    const given = (input ?? {}) as { path?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown; contentType?: string };
+    onCheck(validateCall(entry.validation, given, options?.validate ?? mode), entry.operationId);
+    const built = buildRequest(entry, baseUrl, given, encoders);
+    return {
+      method: built.method,
+      url: built.url,
+      headers: headersFor(options, accept ?? defaultAccept(entry), built.contentType),
+      body: built.body,
+      operation: entry.operationId,
+      startsWork: entry.startsWork === true,
+      kind: entry.download ? "download" : "api",
+      credentials: true,
+      read,
+      throwOnError: true,
+      timeout: options?.timeout,
+      maxRetries: options?.maxRetries,
+      signal: options?.signal,
+    };
+  }
+
+  async function run<T>(operation: string, input: unknown, options: RequestOptions | undefined): Promise<{ data: T; response: Response }> {
+    const prepared = prepare(operation, input, options, "buffer");
+    const sent = await send(prepared);
+    const entry = table[operation]!;
+    const describe = () => ({ operation: entry.operationId, request: sent.summary(), status: sent.response.status });
+    const data = decodeSuccess(sent.bytes!, sent.response.headers.get("content-type"), entry.responseMediaTypes, describe);
+    if (data === undefined && !entry.bodyless) {
+      const request = sent.summary();
+      throw new InvalidResponseError(
+        `${entry.operationId} (${request.method} ${request.url}) answered ${sent.response.status} without a body, where the API returns one; ` +
+          `it was not resent (the server may have acted on it).`,
+        { status: sent.response.status, operation: entry.operationId, request },
+      );
+    }
+    return { data: (provider.onData ? provider.onData(data, entry.operationId) : data) as T, response: sent.response };
+  }
+
+  function call<K extends keyof Ops & string>(operation: K, input: OperationInput<Ops[K]>, options?: RequestOptions): APIPromise<OperationData<Ops[K]>> {
+    // A promise even for bad input: a method never throws synchronously.
+    return new APIPromise(Promise.resolve().then(() => run<OperationData<Ops[K]>>(operation, input, options)));
+  }
+
+  function list<K extends keyof Ops & string>(operation: K, input: OperationInput<Ops[K]>, options?: ListOptions) {
+    type Body = OperationData<Ops[K]>;
+    type Item = PageItem<Body>;
+    const entry = spec(operation);
+    const rule = entry.pagination;
+    const { maxPages, ...requestOptions } = options ?? {};
+    let refusal: Error | undefined;
+    try {
+      if (!rule) throw new ImportkitError(`${entry.operationId} is not a list operation (its spec has no x-importkit-pagination).`);
+      checkWhole(maxPages, "maxPages", 1);
+    } catch (error) {
+      refusal = error as Error;
+    }
+    const given = (input ?? {}) as { path?: Record<string, unknown>; query?: Record<string, unknown> };
+    const start = given.query?.[rule?.param ?? ""] ?? (rule?.style === "page" ? (rule.start ?? 1) : undefined);
+    return new ListPromise<Item, Body>(
+      {
+        label: entry.operationId,
+        maxPages: maxPages ?? DEFAULT_MAX_PAGES,
+        fetchPage: async (cursor) => {
+          const at = cursor ?? start;
+          const query = { ...given.query, ...(at !== undefined ? { [rule!.param]: at } : {}) };
+          return (await run<Body>(operation, { ...given, query }, requestOptions)).data;
+        },
+        items: (body) => {
+          const items = readPath(body, rule!.items);
+          if (!Array.isArray(items)) {
+            throw new InvalidResponseError(`${entry.operationId}: a page ${rule!.items ? `has no \`${rule!.items}\` array` : "is not a JSON array"}.`, {
+              operation: entry.operationId,
+            });
+          }
+          return items as Item[];
+        },
+        next: (body, cursor) => {
+          if (rule!.style === "page") {
+            const items = readPath(body, rule!.items);
+            return Array.isArray(items) && items.length > 0 ? Number(cursor ?? start) + 1 : undefined;
+          }
+          const next = readPath(body, rule!.next ?? "");
+          return typeof next === "string" && next !== "" ? next : typeof next === "number" ? next : undefined;
+        },
+      },
+      refusal,
+    );
+  }
+
+  async function waitFor<K extends keyof Ops & string>(
+    operation: K,
+    input: OperationInput<Ops[K]>,
+    options: WaitForOptions<OperationData<Ops[K]>> | undefined,
+    how: WaitHow<OperationData<Ops[K]>>,
+  ): Promise<OperationData<Ops[K]>> {
+    const entry = spec(operation);
+    if (!entry.wait) throw new ImportkitError(`${entry.operationId} has no wait rule (x-importkit-wait) in its spec.`);
+    const given = options ?? {};
+    const { onProgress, deadline, interval, maxInterval, ...requestOptions } = given;
+    checkRequestOptions(requestOptions);
+    checkDuration(deadline, "options.deadline");
+    checkDuration(interval, "options.interval");
+    checkDuration(maxInterval, "options.maxInterval");
+    if (onProgress !== undefined && typeof onProgress !== "function") throw new ValidationError("must be a function", "options.onProgress");
+    // Refuse bad input once, before the first poll.
+    onCheck(validateCall(entry.validation, (input ?? {}) as object, requestOptions.validate ?? mode), entry.operationId);
+    return pollUntilDone<OperationData<Ops[K]>>({
+      poll: async (signal) => (await run<OperationData<Ops[K]>>(operation, input, { ...requestOptions, signal })).data,
+      rule: entry.wait,
+      label: how.label,
+      describeFailure: how.describeFailure,
+      redactor,
+      options: given,
+    });
+  }
+
+  function download<K extends keyof Ops & string>(operation: K, input: OperationInput<Ops[K]>, options?: RequestOptions, how: DownloadHow = {}): DownloadPromise {
+    return new DownloadPromise({
+      method: how.method ?? operation,
+      maxRetries: options?.maxRetries ?? clientOptions.maxRetries,
+      logger,
+      open: async (transport, saving) => {
+        const merged = saving ? { ...options, ...saving } : options;
+        const prepared = prepare(operation, input, merged, "stream", how.accept);
+        return send({ ...prepared, kind: "download", transport });
+      },
+    });
+  }
+
+  function downloadUrl(
+    url: string | URL | (() => Promise<string | URL>),
+    options: RequestOptions | undefined,
+    how: DownloadHow & { method: string; operation: string },
+  ): DownloadPromise {
+    let resolved: Promise<string | URL> | undefined;
+    return new DownloadPromise({
+      method: how.method,
+      maxRetries: options?.maxRetries ?? clientOptions.maxRetries,
+      logger,
+      open: async (transport, saving) => {
+        const merged = saving ? { ...options, ...saving } : options;
+        checkRequestOptions(merged);
+        // Not the client's headers (they are for the API and may carry credentials): the caller's own for this call.
+        const headers: Record<string, string> = { "user-agent": userAgent, ...(how.accept ? { accept: how.accept } : {}) };
+        if (merged?.headers) for (const name in merged.headers) headers[name.toLowerCase()] = merged.headers[name]!;
+        const target = String(await (resolved ??= typeof url === "function" ? url() : Promise.resolve(url)));
+        return send({
+          method: "GET",
+          url: target,
+          headers,
+          operation: how.operation,
+          startsWork: false,
+          kind: "download",
+          credentials: false,
+          read: "stream",
+          throwOnError: true,
+          timeout: merged?.timeout,
+          maxRetries: merged?.maxRetries,
+          signal: merged?.signal,
+          transport,
+        });
+      },
+    });
+  }
+
+  function errorFor(sent: Sent, call: Call): ImportkitError {
+    const { response } = sent;
     const status = response.status;
-    const safeBody = redactor.value(truncateBody(body));
-    const details = provider.errorDetails?.(safeBody, status, response.headers) ?? {};
-    const violations = mockViolations(response.headers);
-    const detail = details.message ? redactor.text(details.message) : bodySnippet(safeBody) || response.statusText || "no details given";
-    const request = info?.request();
-    const where = info && request ? `${info.operation ?? request.method} (${request.method} ${request.url})` : "request";
-    const cut = (response as unknown as Record<symbol, number | undefined>)[ERROR_BODY_CUT];
-    const message =
-      `${where} failed with ${status}: ${truncate(detail, MAX_MESSAGE_BODY_CHARS)}` +
-      (cut !== undefined ? ` [error body cut at ${Math.round(cut / 1024)} KiB${sizeOf(response.headers)}: only its start was read]` : "") +
-      (violations.length ? ` [mock server: ${violations.join("; ")}]` : "");
-    const ErrorClass = apiErrorClassFor(status);
-    // The code and the request id are the server's text too: servers that quote requests back put them anywhere.
+    const { text, parsed } = decodeError(sent.bytes ?? new Uint8Array(0));
+    const body = redactor.value(parsed);
+    let details: ErrorDetails = {};
+    try {
+      details = provider.errorDetails?.(body, status, response.headers) ?? {};
+    } catch {
+      // An envelope of a shape the provider did not expect: the status still says what happened.
+    }
+    const given = typeof details.message === "string" ? details.message : details.message === undefined || details.message === null ? "" : jsonOrString(details.message);
+    const detail = given.trim() || snippet(text) || response.statusText || "no details given";
+    const request = sent.summary();
+    const where = `${call.operation ?? request.method} (${request.method} ${request.url})`;
+    const message = redactor.cut(
+      `${where} failed with ${status}: ${redactor.cut(detail, MAX_MESSAGE_DETAIL_CHARS)}` +
+        (sent.cut ? ` [error body cut at ${Math.round((sent.bytes?.byteLength ?? 0) / 1024)} KiB: only its start was read]` : ""),
+      MAX_MESSAGE_CHARS,
+    );
+    const code = typeof details.code === "string" ? redactor.cut(details.code, 200) : typeof details.code === "number" && Number.isFinite(details.code) ? details.code : undefined;
     const requestId = requestIdOf(response.headers);
     const init = {
       status,
       message,
-      code: typeof details.code === "string" ? redactor.text(details.code) : details.code,
-      requestId: requestId === undefined ? undefined : redactor.text(requestId),
-      body: safeBody,
+      code,
+      requestId: requestId === undefined ? undefined : redactor.cut(requestId, 200),
+      body,
       headers: redactor.headers(response.headers),
-      operation: info?.operation,
+      operation: call.operation,
       request,
     };
-    if (ErrorClass === RateLimitError) {
-      return new RateLimitError({ ...init, retryAfterMs: retryDelayFromHeaders(response.headers, budget) });
-    }
-    return new ErrorClass(init);
+    const ErrorClass = apiErrorClassFor(status);
+    const error = ErrorClass === RateLimitError ? new RateLimitError({ ...init, retryAfterMs: retryDelayFromHeaders(response.headers, budget) }) : new ErrorClass(init);
+    return provider.refineError ? provider.refineError(error) : error;
   }
 
-  async function call<T>(pending: Promise<{ data?: T; error?: unknown; response: Response }>, operation?: string): Promise<T> {
-    let result: { data?: T; error?: unknown; response: Response };
-    try {
-      result = await pending;
-    } catch (error) {
-      if (error instanceof ImportkitError) throw error;
-      if (error instanceof SyntaxError) {
-        throw new InvalidResponseError(`${operation ?? "The request"} succeeded but its body is not valid JSON: ${redactor.text(error.message)}`, {
-          ...(operation ? { operation } : {}),
-          cause: safeCause(error, redactor),
-        });
-      }
-      throw new ImportkitError(`${operation ?? "The request"} failed unexpectedly: ${redactor.text(String((error as Error)?.message ?? error))}`, {
-        cause: safeCause(error, redactor),
-      });
-    }
-    if (!result.response.ok) throw errorFromResponse(result.response, result.error);
-    if (result.data === undefined && bodyless) {
-      const info = (result.response as unknown as Record<symbol, ResponseInfo | undefined>)[RESPONSE_INFO];
-      const name = info?.operation ?? operation;
-      if (name !== undefined && !bodyless.has(name)) {
-        const request = info?.request();
-        throw new InvalidResponseError(
-          `${name}${request ? ` (${request.method} ${request.url})` : ""} answered ${result.response.status} without a body, where the API returns one; ` +
-            `it was not resent (the server may have acted on it).`,
-          { status: result.response.status, operation: name, ...(request ? { request } : {}) },
-        );
-      }
-    }
-    return result.data as T;
-  }
+  const raw = createRawClient<Paths>({
+    baseUrl,
+    headers: baseHeaders,
+    table,
+    send,
+    mode,
+    onCheck,
+    ...(provider.encoders ? { bodySerializer: rawBodySerializer(provider.encoders) } : {}),
+  });
 
-  function init(opts: RequestOptions = {}, extras: RequestExtras = {}) {
-    const merged: RequestExtras = { ...extras };
-    if (opts.timeout !== undefined) merged.timeout = opts.timeout;
-    if (opts.maxRetries !== undefined) merged.maxRetries = opts.maxRetries;
-    return {
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      ...(opts.headers ? { headers: opts.headers } : {}),
-      importkit: merged,
-    };
-  }
-
-  function streamInit(opts: RequestOptions = {}, extras: RequestExtras = {}) {
-    return { ...init(opts, { ...extras, stream: true }), parseAs: "stream" as const };
-  }
-
-  async function saveTo(
-    path: string,
-    saveOptions: SaveToOptions | undefined,
-    open: (extras: RequestExtras) => Promise<ReadableStream<Uint8Array>>,
-    method = "saveTo",
-  ): Promise<SavedFile> {
-    const node = await loadFileHelpers(method);
-    const transport = node.fileDownloadTransport();
-    const maxRetries = saveOptions?.maxRetries ?? options.maxRetries;
-    return node.saveDownload(() => open(transport ? { transport } : {}), path, {
-      logger,
-      ...(maxRetries !== undefined ? { maxRetries } : {}),
-      ...(saveOptions?.signal ? { signal: saveOptions.signal } : {}),
-      ...(saveOptions?.onProgress ? { onProgress: saveOptions.onProgress } : {}),
-    });
-  }
-
-  return { raw, redactor, logger, budget, call, errorFromResponse, init, streamInit, saveTo };
-}
-
-const METHOD_NAMES = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"] as const;
-
-/**
- * Wraps openapi-fetch's methods: each call is checked against its operation's schemas first (a refused call
- * rejects with ValidationError and sends nothing), then tagged with its operation name and whether it starts
- * work, which openapi-fetch copies onto the Request for the retrying fetch. A wrapper instead of a middleware:
- * it knows the method and path template already, and a middleware pass costs every request.
- */
-function instrument<C extends Client<any, any>>(
-  client: C,
-  schemas: Readonly<Record<string, OperationSchema>>,
-  operationIds: Readonly<Record<string, string>>,
-  startsWork: ReadonlySet<string>,
-): C {
-  const prepare = (method: string, path: string, init: unknown) => {
-    const key = `${method.toUpperCase()} ${path}`;
-    const operation = operationIds[key] ?? key;
-    const schema = schemas[key];
-    if (schema) {
-      const issues = validateCall(schema, (init ?? {}) as Parameters<typeof validateCall>[1]);
-      if (issues.length) throw new ValidationError(issues, { operation });
-    }
-    const given = (init ?? {}) as { [EXTRAS_KEY]?: RequestExtras };
-    return {
-      ...given,
-      [EXTRAS_KEY]: { operation, ...(startsWork.has(key) ? { startsWork: true } : {}), ...given[EXTRAS_KEY] },
-    };
+  return {
+    call,
+    list,
+    waitFor,
+    download,
+    downloadUrl,
+    raw,
+    redactor,
+    logger,
+    checkOptions: checkRequestOptions,
   };
-  const wrapped: Record<string, unknown> = { ...(client as Record<string, unknown>) };
-  for (const method of METHOD_NAMES) {
-    const original = client[method] as (path: string, init?: unknown) => Promise<unknown>;
-    wrapped[method] = async (path: string, init?: unknown) => original(path, prepare(method, path, init));
-  }
-  const request = client.request as (method: string, path: string, init?: unknown) => Promise<unknown>;
-  wrapped.request = async (method: string, path: string, init?: unknown) => request(method, path, prepare(method, path, init));
-  return wrapped as C;
 }
 
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max)}… (${text.length - max} more characters)` : text;
+/** openapi-fetch's body serializer from the provider's encoders, chosen by the request's Content-Type. */
+function rawBodySerializer(encoders: Readonly<Record<string, BodyEncoder>>) {
+  return (body: unknown, headers?: Headers | Record<string, unknown>) => {
+    if (body instanceof FormData) return body;
+    const contentType =
+      headers instanceof Headers
+        ? headers.get("content-type")
+        : (Object.entries(headers ?? {}).find(([name]) => name.toLowerCase() === "content-type")?.[1] as string | undefined);
+    const encoder = contentType ? encoders[contentType.split(";")[0]!.trim().toLowerCase()] : undefined;
+    return (encoder ? encoder(body) : JSON.stringify(body)) as string;
+  };
 }
 
-function truncateBody(body: unknown): unknown {
-  return typeof body === "string" && body.length > MAX_KEPT_BODY_CHARS ? truncate(body, MAX_KEPT_BODY_CHARS) : body;
+function defaultAccept(entry: OperationSpec): string | undefined {
+  const types = entry.responseMediaTypes;
+  if (types.length === 0) return undefined;
+  return types.includes("application/json") ? "application/json" : types.join(", ");
 }
 
-function bodySnippet(body: unknown): string {
-  if (body === undefined || body === null || body === "") return "";
-  if (typeof body === "string") {
-    // An HTML error page says little; its <title> says most.
-    const title = /<title>([^<]*)<\/title>/i.exec(body)?.[1];
-    return (title ?? body).replace(/\s+/g, " ").trim();
-  }
+function jsonOrString(value: unknown): string {
   try {
-    return JSON.stringify(body);
+    return JSON.stringify(value) ?? String(value);
   } catch {
-    return String(body);
+    return Object.prototype.toString.call(value);
   }
 }
 
-function sizeOf(headers: Headers): string {
-  const length = Number(headers.get("content-length"));
-  return Number.isFinite(length) && length > 0 ? ` of ${(length / 1024 / 1024).toFixed(1)} MiB` : "";
+/** What an error body says, briefly: an HTML page's <title>, an XML <Code>, else the text itself. */
+function snippet(text: string): string {
+  if (text === "") return "";
+  const head = text.length > 64 * 1024 ? text.slice(0, 64 * 1024) : text;
+  const title = /<title>([^<]*)<\/title>/i.exec(head)?.[1];
+  const code = /<Code>([^<]*)<\/Code>/.exec(head)?.[1];
+  return (title ?? code ?? head).replace(/\s+/g, " ").trim();
 }
 
-function requestIdOf(headers: Headers): string | undefined {
-  for (const name of ["x-request-id", "request-id", "x-correlation-id", "x-amzn-requestid", "cf-ray"]) {
-    const value = headers.get(name);
-    if (value) return value;
-  }
-  return undefined;
-}
-
-/**
- * Prism (the mock servers) explains a rejected request in its `sl-violations` header; surfacing it makes a
- * contract-test failure say exactly which field broke the spec. Real APIs never send it.
- */
-function mockViolations(headers: Headers): string[] {
-  const raw = headers.get("sl-violations");
-  if (!raw) return [];
-  try {
-    const parsed = JSON.parse(raw) as Array<{ location?: string[]; message?: string }>;
-    return parsed.map((v) => `${(v.location ?? []).join(".")}: ${v.message ?? "invalid"}`);
-  } catch {
-    return [raw];
-  }
-}
+export type { Sent };

@@ -1,15 +1,15 @@
 /**
- * The one error hierarchy every importkit package throws (DESIGN.md "Errors"):
+ * The one error hierarchy every importkit package throws (docs/architecture.md "Errors"):
  *
  *   ImportkitError
  *   ├─ ApiError (the server answered with an error status)
  *   │   ├─ AuthenticationError (401/403)   ├─ NotFoundError (404)
  *   │   ├─ RateLimitError (429)            └─ InvalidRequestError (400/422)
- *   ├─ ConnectionError   ├─ TimeoutError   ├─ AbortError
- *   ├─ ImportFailedError ├─ WaitTimeoutError
- *   ├─ PaginationLimitError  └─ InvalidResponseError
- *
- *   ValidationError extends InvalidRequestError: refused before sending, nothing reached the server.
+ *   │                                          └─ ValidationError: refused before sending, nothing reached the server
+ *   ├─ ConnectionError   ├─ TimeoutError   ├─ AbortError   ├─ RedirectError
+ *   ├─ WorkFailedError (waitFor: the work failed)  ├─ ImportFailedError  └─ ExportFailedError
+ *   ├─ WaitTimeoutError  ├─ PaginationLimitError
+ *   └─ InvalidResponseError  └─ ResponseTooLargeError
  *
  * Errors are built only from already-redacted parts and hold no Request/Response objects (those carry
  * the Authorization header), so printing, logging or serialising an error cannot leak a secret.
@@ -135,16 +135,20 @@ export class AbortError extends ImportkitError {
   }
 }
 
-/** `waitFor` saw the import reach a failed (or cancelled) state. */
-export class ImportFailedError extends ImportkitError {
+/**
+ * `waitFor` saw the work reach a failed (or cancelled) state. `T` is the resource polled; each provider package
+ * re-exports these classes typed with its own resources, so `error instanceof ImportFailedError` gives a typed
+ * `resource` there.
+ */
+export class WorkFailedError<T = unknown> extends ImportkitError {
   /** The provider's final state, e.g. `failed`, `FAILED`, `Error`. */
   readonly status: string;
-  /** The provider's explanation, when it gave one. */
+  /** The provider's explanation, when it gave one (redacted). */
   readonly reason: string | undefined;
   /** The last resource seen (redacted). */
-  readonly resource: unknown;
+  readonly resource: T | undefined;
 
-  constructor(message: string, init: { status: string; reason?: string | undefined; resource?: unknown }) {
+  constructor(message: string, init: { status: string; reason?: string | undefined; resource?: T | undefined }) {
     super(message);
     this.status = init.status;
     this.reason = init.reason;
@@ -152,15 +156,21 @@ export class ImportFailedError extends ImportkitError {
   }
 }
 
-/** `waitFor` ran out of its overall `timeout` while the import was still running. */
-export class WaitTimeoutError extends ImportkitError {
-  readonly timeoutMs: number;
-  /** The last resource seen (redacted), so the caller can resume waiting. */
-  readonly lastSeen: unknown;
+/** An import (a GitBook import run, an Import.io crawl run, a Document360 import, ...) ended failed or cancelled. */
+export class ImportFailedError<T = unknown> extends WorkFailedError<T> {}
 
-  constructor(message: string, init: { timeoutMs: number; lastSeen?: unknown }) {
+/** A Document360 export ended in `Error`. */
+export class ExportFailedError<T = unknown> extends WorkFailedError<T> {}
+
+/** `waitFor` ran out of its overall `deadline` while the work was still running. */
+export class WaitTimeoutError<T = unknown> extends ImportkitError {
+  readonly deadlineMs: number;
+  /** The last resource seen (redacted), so the caller can resume waiting. */
+  readonly lastSeen: T | undefined;
+
+  constructor(message: string, init: { deadlineMs: number; lastSeen?: T | undefined }) {
     super(message);
-    this.timeoutMs = init.timeoutMs;
+    this.deadlineMs = init.deadlineMs;
     this.lastSeen = init.lastSeen;
   }
 }
@@ -184,6 +194,36 @@ export class InvalidResponseError extends ImportkitError {
   constructor(message: string, init: { status?: number; operation?: string; request?: RequestSummary; cause?: unknown } = {}) {
     super(message, { cause: init.cause });
     this.status = init.status;
+    this.operation = init.operation;
+    this.request = init.request;
+  }
+}
+
+/** A success body larger than the client's `maxResponseBytes` (counted after decompression); never held whole. */
+export class ResponseTooLargeError extends InvalidResponseError {
+  readonly limitBytes: number;
+
+  constructor(message: string, init: { limitBytes: number; status?: number; operation?: string; request?: RequestSummary }) {
+    super(message, init);
+    this.limitBytes = init.limitBytes;
+  }
+}
+
+/**
+ * The server redirected a call where importkit does not follow (docs/reliability.md "Redirects"): an API call to
+ * another origin, or any call from https to plain http. Nothing was sent to the `location`.
+ */
+export class RedirectError extends ImportkitError {
+  readonly status: number;
+  /** Where the server pointed, with secrets redacted; undefined when a browser hides it. */
+  readonly location: string | undefined;
+  readonly operation: string | undefined;
+  readonly request: RequestSummary | undefined;
+
+  constructor(message: string, init: { status: number; location?: string | undefined; operation?: string | undefined; request?: RequestSummary | undefined }) {
+    super(message);
+    this.status = init.status;
+    this.location = init.location;
     this.operation = init.operation;
     this.request = init.request;
   }

@@ -5,13 +5,14 @@
 import { ImportkitError } from "./errors.js";
 
 export type FileHelpers = typeof import("./node.js");
+export type { SavedFile } from "./node.js";
 
 /** `@importkit/core/node`, or an ImportkitError saying that `method` needs a file system (before any request). */
 export async function loadFileHelpers(method: string): Promise<FileHelpers> {
   try {
     return await import("./node.js");
   } catch (error) {
-    throw new ImportkitError(`${method} needs a file system (Node.js, Bun or Deno); in a browser, use download() and handle the stream.`, {
+    throw new ImportkitError(`${method} needs a file system (Node.js, Bun or Deno); in a browser, await download() and read its body.`, {
       cause: error,
     });
   }

@@ -1,37 +1,16 @@
+/**
+ * @importkit/core: what every importkit client shares, as its users see it. Each provider package re-exports all of
+ * this, so users import from the provider's package; this entry is the public API (the toolkit providers are built
+ * with is `@importkit/core/internal`, which is not).
+ */
 export * from "./errors.js";
-export { Redactor, REDACTED, type RedactorOptions } from "./redact.js";
-export { redactingLogger, type Logger, type LogLevel, type RedactingLogger } from "./logger.js";
-export { sleep, anySignal } from "./signals.js";
-export {
-  createRetryingFetch,
-  certainlyNotActed,
-  retryDelayFromHeaders,
-  backoffDelay,
-  DEFAULT_MAX_RETRIES,
-  DEFAULT_TIMEOUT_MS,
-  MAX_RETRY_DELAY_MS,
-  type RequestExtras,
-  type RetryingFetchOptions,
-} from "./retry.js";
-export {
-  RateLimitBudget,
-  epochResetPolicy,
-  relativeResetPolicy,
-  PROBE_PATIENCE_MS,
-  type BudgetRelease,
-  type RateLimitPolicy,
-  type RateLimitReading,
-} from "./rate-limit.js";
-export {
-  createApiClient,
-  type ApiClient,
-  type CommonClientOptions,
-  type RequestOptions,
-  type SaveToOptions,
-  type ProviderDefinition,
-  type ErrorDetails,
-} from "./client.js";
-export { paginate, PageIterable, DEFAULT_MAX_PAGES, type PaginateOptions } from "./paginate.js";
-export { waitFor, DEFAULT_WAIT_TIMEOUT_MS, type WaitOptions, type PollSpec, type WaitState } from "./wait.js";
-export { validateValue, validateCall, type Schema, type OperationSchema } from "./validate.js";
-export { loadFileHelpers } from "./files.js";
+export type { CommonClientOptions, RequestOptions, ValidationMode } from "./options.js";
+export type { ListOptions } from "./client.js";
+export type { Logger, LogLevel } from "./logger.js";
+export { APIPromise, type WithResponse } from "./api-promise.js";
+export { ListPromise, DEFAULT_MAX_PAGES, type Page } from "./list.js";
+export { DownloadPromise, type Download, type SaveToOptions } from "./download.js";
+export type { SavedFile } from "./files.js";
+export { DEFAULT_WAIT_DEADLINE_MS, type WaitForOptions } from "./poll.js";
+export { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, MAX_RETRY_DELAY_MS, MAX_RETRIES_LIMIT } from "./retry-policy.js";
+export { DEFAULT_MAX_RESPONSE_BYTES } from "./response-body.js";

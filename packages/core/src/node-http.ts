@@ -7,21 +7,17 @@
  * (bench/importio-download.ts). Only saveTo uses it, and only where the client was given no `fetch` of its own:
  * retries, timeouts, typed errors and redaction stay in the retrying fetch above it, the same for both transports.
  *
- * It does what fetch does for such a request: follows redirects (at most 20; GET after a 303, or after a
- * 301/302 to a POST; credentials dropped when the origin changes), asks for and decodes gzip, deflate and
- * brotli, honours `signal`, and hands the body over as a web ReadableStream that pulls only on demand. Failures
- * keep Node's error codes (ECONNREFUSED, ECONNRESET, …), which the retrying fetch classifies.
+ * It does what fetch does for such a request, but for redirects: it never follows one (as `redirect: "manual"`):
+ * the pipeline follows redirects itself, by one policy for every transport (redirect-policy.ts). It asks for and
+ * decodes gzip, deflate and brotli, honours `signal`, and hands the body over as a web ReadableStream that pulls only
+ * on demand. Failures keep Node's error codes (ECONNREFUSED, ECONNRESET, …), which the pipeline classifies.
  */
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { Readable } from "node:stream";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
-import { NULL_BODY_STATUSES } from "./retry.js";
+import { NULL_BODY_STATUSES } from "./response-body.js";
 
-const MAX_REDIRECTS = 20;
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-/** Dropped when a redirect leads to another origin, as fetch does. */
-const CREDENTIAL_HEADERS = ["authorization", "cookie", "proxy-authorization"];
 /** How much of the body is read ahead of the consumer before the socket is paused. */
 const READ_AHEAD_BYTES = 1024 * 1024;
 
@@ -38,37 +34,17 @@ export function isNodeRuntime(): boolean {
 
 /** `fetch(url, init)` over node:http(s); see the module comment for what it covers. */
 export async function nodeHttpFetch(input: string | URL, init: RequestInit = {}): Promise<Response> {
-  let url = new URL(input);
-  let method = (init.method ?? "GET").toUpperCase();
+  const url = new URL(input);
+  const method = (init.method ?? "GET").toUpperCase();
   const headers = new Headers(init.headers);
   if (!headers.has("accept-encoding")) headers.set("accept-encoding", "gzip, deflate, br");
-  let body = bodyBytes(init.body as Body);
+  const body = bodyBytes(init.body as Body);
   if (typeof init.body === "string" && !headers.has("content-type")) headers.set("content-type", "text/plain;charset=UTF-8");
   if (init.body instanceof URLSearchParams && !headers.has("content-type")) headers.set("content-type", "application/x-www-form-urlencoded;charset=UTF-8");
   const signal = init.signal ?? undefined;
-  const redirect = init.redirect ?? "follow";
-
-  for (let redirects = 0; ; redirects++) {
-    signal?.throwIfAborted();
-    const message = await send(url, method, headers, body, signal);
-    const location = message.headers.location;
-    if (!REDIRECT_STATUSES.has(message.statusCode ?? 0) || location === undefined || redirect === "manual") {
-      return toResponse(message, method, signal, redirects > 0 ? url : undefined);
-    }
-    message.resume();
-    if (redirect === "error") throw new TypeError(`fetch failed: redirected to another location while redirect is "error"`);
-    if (redirects >= MAX_REDIRECTS) throw new TypeError(`fetch failed: more than ${MAX_REDIRECTS} redirects`);
-    const next = new URL(location, url);
-    if (next.protocol !== "http:" && next.protocol !== "https:") throw new TypeError(`fetch failed: redirected to a ${next.protocol} URL`);
-    const status = message.statusCode!;
-    if (status === 303 ? method !== "GET" && method !== "HEAD" : (status === 301 || status === 302) && method === "POST") {
-      method = "GET";
-      body = undefined;
-      for (const name of ["content-type", "content-length", "content-encoding", "content-language", "content-location"]) headers.delete(name);
-    }
-    if (next.origin !== url.origin) for (const name of CREDENTIAL_HEADERS) headers.delete(name);
-    url = next;
-  }
+  signal?.throwIfAborted();
+  const message = await send(url, method, headers, body, signal);
+  return toResponse(message, method, signal);
 }
 
 function bodyBytes(body: Body): Uint8Array | undefined {
@@ -93,25 +69,16 @@ function send(url: URL, method: string, headers: Headers, body: Uint8Array | und
   });
 }
 
-function toResponse(message: IncomingMessage, method: string, signal: AbortSignal | undefined, redirectedTo: URL | undefined): Response {
+function toResponse(message: IncomingMessage, method: string, signal: AbortSignal | undefined): Response {
   const headers = new Headers();
   for (let i = 0; i + 1 < message.rawHeaders.length; i += 2) headers.append(message.rawHeaders[i]!, message.rawHeaders[i + 1]!);
   const status = message.statusCode ?? 0;
   const init = { status, statusText: message.statusMessage ?? "", headers };
   if (method === "HEAD" || NULL_BODY_STATUSES.has(status)) {
     message.resume();
-    return tagged(new Response(null, init), redirectedTo);
+    return new Response(null, init);
   }
-  return tagged(new Response(webStream(decoded(message), signal), init), redirectedTo);
-}
-
-/** `response.url` and `redirected`, as fetch sets them, for code that looks. */
-function tagged(response: Response, redirectedTo: URL | undefined): Response {
-  if (redirectedTo) {
-    Object.defineProperty(response, "url", { value: redirectedTo.href });
-    Object.defineProperty(response, "redirected", { value: true });
-  }
-  return response;
+  return new Response(webStream(decoded(message), signal), init);
 }
 
 /** The body with its content coding undone, as fetch does (the Content-Encoding header stays, as in fetch). */

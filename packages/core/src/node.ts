@@ -6,7 +6,7 @@ import { mkdir, open, rename, rm, type FileHandle } from "node:fs/promises";
 import { dirname, join, basename } from "node:path";
 import { ConnectionError, ImportkitError, TimeoutError, ValidationError } from "./errors.js";
 import { isNodeRuntime, nodeHttpFetch } from "./node-http.js";
-import { backoffDelay, DEFAULT_MAX_RETRIES } from "./retry.js";
+import { backoffDelay, DEFAULT_MAX_RETRIES } from "./retry-policy.js";
 import { abortErrorFrom, sleep } from "./signals.js";
 
 export { isNodeRuntime, nodeHttpFetch } from "./node-http.js";

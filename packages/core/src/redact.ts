@@ -65,6 +65,12 @@ export class Redactor {
     this.#paramPattern = this.#buildParamPattern();
   }
 
+  /** Whether `text` holds one of the known secret values (in any of its encodings); shapes such as JWTs do not count. */
+  hasSecret(text: string): boolean {
+    for (const secret of this.#secrets) if (text.includes(secret)) return true;
+    return false;
+  }
+
   isSecretHeader(name: string): boolean {
     return this.#headers.has(name.toLowerCase());
   }
@@ -83,6 +89,15 @@ export class Redactor {
         `${scheme}${space}${tokenEq}${quote}${REDACTED}${quote}`,
       )
       .replace(this.#paramPattern, (_m, name: string, sep: string) => `${name}${sep}${REDACTED}`);
+  }
+
+  /**
+   * Redacts `input`, then cuts it to `max` characters: never the other way round, which would leave a secret's
+   * prefix behind the cut unrecognised.
+   */
+  cut(input: string, max: number): string {
+    const redacted = this.text(input);
+    return redacted.length > max ? `${redacted.slice(0, max)}… (${redacted.length - max} more characters)` : redacted;
   }
 
   /** A URL safe to show: secret query values hidden, everything else kept so the URL stays useful. */

@@ -2,9 +2,13 @@
  * Checks a call's parameters and body against the spec's schemas before anything is sent, so an input the
  * API would refuse never leaves the client: it becomes a ValidationError naming the field instead.
  *
- * The schemas are generated from each spec (packages/<provider>/src/generated/validation.ts), already
- * dereferenced and stripped of annotations. This is the JSON Schema subset the specs use; keywords outside it
- * are ignored (lenient by design: the server stays the final judge, we only refuse what is certainly wrong).
+ * The schemas are generated from each spec (the `validation` of each operation in
+ * packages/<provider>/src/generated/operations.ts), dereferenced and stripped of annotations. This is the JSON
+ * Schema subset the specs use; the generator fails on any other keyword, so none is silently ignored.
+ *
+ * A constraint the spec marks `x-inferred` (stricter than anything the vendor documents) carries `inferred` here:
+ * in the default `documented` mode it is reported as a warning and the request is sent; `strict` refuses it too;
+ * `off` checks nothing but what cannot be sent at all (an empty, `.` or `..` path segment, unencodable text).
  */
 import type { ValidationIssue } from "./errors.js";
 
@@ -29,6 +33,10 @@ export interface Schema {
   oneOf?: Schema[];
   anyOf?: Schema[];
   allOf?: Schema[];
+  /** `false`: no property beyond those the schema and its `allOf` / matching `anyOf` / `oneOf` branches declare. */
+  unevaluatedProperties?: boolean;
+  /** This node's constraints are only inferred (`x-inferred` in the spec): `true` for all of them, or their keywords. */
+  inferred?: true | string[];
 }
 
 /** What generate.mjs emits per operation. */
@@ -37,6 +45,15 @@ export interface OperationSchema {
   query?: Schema;
   body?: Schema;
   bodyRequired?: boolean;
+  /** That the body is required is itself inferred. */
+  bodyRequiredInferred?: boolean;
+}
+
+/** A problem found in a call's input: a refusal, or (inferred constraints in `documented` mode) a warning. */
+export interface FoundIssue extends ValidationIssue {
+  /** The schema keyword that failed (`required`, `format`, …), to warn once per rule. */
+  keyword: string;
+  inferred: boolean;
 }
 
 const patternCache = new Map<string, RegExp>();
@@ -96,70 +113,88 @@ const show = (value: unknown) => {
 };
 
 /** Every way `value` breaks `schema`, each with a path like `source.files` or `target.space`. */
-export function validateValue(schema: Schema | undefined, value: unknown, path = ""): ValidationIssue[] {
+export function validateValue(schema: Schema | undefined, value: unknown, path = ""): FoundIssue[] {
   if (!schema) return [];
-  const issues: ValidationIssue[] = [];
-  const at = (message: string, where = path) => issues.push({ path: where, message });
+  const issues: FoundIssue[] = [];
+  const inferred = schema.inferred;
+  const at = (keyword: string, message: string, where = path) =>
+    issues.push({ path: where, message, keyword, inferred: inferred === true || (inferred !== undefined && inferred.includes(keyword)) });
 
   if (schema.type !== undefined) {
     const types = Array.isArray(schema.type) ? schema.type : [schema.type];
     if (!types.some((t) => matchesType(value, t))) {
-      at(`must be ${types.join(" or ")} (got ${typeOf(value)})`);
+      at("type", `must be ${types.join(" or ")} (got ${typeOf(value)})`);
       return issues;
     }
   }
-  if (schema.const !== undefined && JSON.stringify(schema.const) !== JSON.stringify(value)) at(`must be ${show(schema.const)}`);
+  if (schema.const !== undefined && JSON.stringify(schema.const) !== JSON.stringify(value)) at("const", `must be ${show(schema.const)}`);
   if (schema.enum && !inEnum(schema.enum, value)) {
-    at(`must be one of ${schema.enum.map(show).join(", ")} (got ${show(value)})`);
+    at("enum", `must be one of ${schema.enum.map(show).join(", ")} (got ${show(value)})`);
   }
 
   if (typeof value === "string") {
     if (schema.minLength !== undefined || schema.maxLength !== undefined) {
       const length = codePoints(value);
-      if (schema.minLength !== undefined && length < schema.minLength) at(`must have at least ${schema.minLength} characters`);
-      if (schema.maxLength !== undefined && length > schema.maxLength) at(`must have at most ${schema.maxLength} characters (got ${length})`);
+      if (schema.minLength !== undefined && length < schema.minLength) at("minLength", `must have at least ${schema.minLength} characters`);
+      if (schema.maxLength !== undefined && length > schema.maxLength) at("maxLength", `must have at most ${schema.maxLength} characters (got ${length})`);
     }
-    if (schema.pattern !== undefined && !regex(schema.pattern).test(value)) at(`must match ${schema.pattern}`);
+    if (schema.pattern !== undefined && !regex(schema.pattern).test(value)) at("pattern", `must match ${schema.pattern}`);
     const problem = schema.format ? formatProblem(schema.format, value) : undefined;
-    if (problem) at(problem);
+    if (problem) at("format", problem);
   }
   if (typeof value === "number") {
-    if (!Number.isFinite(value)) at("must be a finite number");
-    if (schema.minimum !== undefined && value < schema.minimum) at(`must be at least ${schema.minimum}`);
-    if (schema.maximum !== undefined && value > schema.maximum) at(`must be at most ${schema.maximum}`);
-    if (schema.exclusiveMinimum !== undefined && value <= schema.exclusiveMinimum) at(`must be more than ${schema.exclusiveMinimum}`);
-    if (schema.exclusiveMaximum !== undefined && value >= schema.exclusiveMaximum) at(`must be less than ${schema.exclusiveMaximum}`);
+    if (!Number.isFinite(value)) at("type", "must be a finite number");
+    if (schema.minimum !== undefined && value < schema.minimum) at("minimum", `must be at least ${schema.minimum}`);
+    if (schema.maximum !== undefined && value > schema.maximum) at("maximum", `must be at most ${schema.maximum}`);
+    if (schema.exclusiveMinimum !== undefined && value <= schema.exclusiveMinimum) at("exclusiveMinimum", `must be more than ${schema.exclusiveMinimum}`);
+    if (schema.exclusiveMaximum !== undefined && value >= schema.exclusiveMaximum) at("exclusiveMaximum", `must be less than ${schema.exclusiveMaximum}`);
   }
   if (Array.isArray(value)) {
-    if (schema.minItems !== undefined && value.length < schema.minItems) at(`must have at least ${schema.minItems} items`);
-    if (schema.maxItems !== undefined && value.length > schema.maxItems) at(`must have at most ${schema.maxItems} items (got ${value.length})`);
+    if (schema.minItems !== undefined && value.length < schema.minItems) at("minItems", `must have at least ${schema.minItems} items`);
+    if (schema.maxItems !== undefined && value.length > schema.maxItems) at("maxItems", `must have at most ${schema.maxItems} items (got ${value.length})`);
     if (schema.items) value.forEach((item, i) => issues.push(...validateValue(schema.items, item, `${path}[${i}]`)));
   }
   if (typeOf(value) === "object") {
     const record = value as Record<string, unknown>;
     const join = (key: string) => (path ? `${path}.${key}` : key);
     for (const key of schema.required ?? []) {
-      if (record[key] === undefined) at("is required", join(key));
+      if (record[key] === undefined) at("required", "is required", join(key));
     }
+    const evaluated = schema.unevaluatedProperties === false ? evaluatedProperties(schema, value) : undefined;
     for (const [key, item] of Object.entries(record)) {
       if (item === undefined) continue;
       const property = schema.properties?.[key];
       if (property) issues.push(...validateValue(property, item, join(key)));
-      else if (schema.additionalProperties === false) at("is not a known field", join(key));
+      else if (schema.additionalProperties === false) at("additionalProperties", "is not a known field", join(key));
       else if (typeof schema.additionalProperties === "object") issues.push(...validateValue(schema.additionalProperties, item, join(key)));
+      if (evaluated && !evaluated.has(key)) at("unevaluatedProperties", "is not a known field", join(key));
     }
   }
 
   for (const part of schema.allOf ?? []) issues.push(...validateValue(part, value, path));
-  if (schema.anyOf && !schema.anyOf.some((option) => conforms(option, value))) {
-    issues.push(...closestAlternative(schema.anyOf, value, path, "anyOf"));
+  if (schema.anyOf && schema.anyOf.length > 0 && !schema.anyOf.some((option) => conforms(option, value))) {
+    issues.push(...alternatives(closestAlternative(schema.anyOf, value, path), inferred, "anyOf"));
   }
-  if (schema.oneOf) {
+  if (schema.oneOf && schema.oneOf.length > 0) {
     const passing = schema.oneOf.filter((option) => conforms(option, value)).length;
-    if (passing === 0) issues.push(...closestAlternative(schema.oneOf, value, path, "oneOf"));
-    else if (passing > 1) at("matches more than one of the allowed shapes");
+    if (passing === 0) issues.push(...alternatives(closestAlternative(schema.oneOf, value, path), inferred, "oneOf"));
+    else if (passing > 1) at("oneOf", "matches more than one of the allowed shapes");
   }
   return issues;
+}
+
+/** A whole `anyOf`/`oneOf` marked inferred makes whatever its closest branch found inferred too. */
+function alternatives(found: FoundIssue[], inferred: Schema["inferred"], keyword: string): FoundIssue[] {
+  if (!(inferred === true || inferred?.includes(keyword))) return found;
+  return found.map((issue) => ({ ...issue, inferred: true }));
+}
+
+/** The properties `unevaluatedProperties` counts as evaluated: this schema's, its allOf's, and those of matching branches. */
+function evaluatedProperties(schema: Schema, value: unknown, into = new Set<string>()): Set<string> {
+  for (const key of Object.keys(schema.properties ?? {})) into.add(key);
+  for (const part of schema.allOf ?? []) evaluatedProperties(part, value, into);
+  for (const option of [...(schema.anyOf ?? []), ...(schema.oneOf ?? [])]) if (conforms(option, value)) evaluatedProperties(option, value, into);
+  return into;
 }
 
 /** `value` is one of `options`, compared as JSON; a string is compared as it is (the common case, no stringify). */
@@ -207,6 +242,7 @@ export function conforms(schema: Schema | undefined, value: unknown): boolean {
   if (typeOf(value) === "object") {
     const record = value as Record<string, unknown>;
     if (schema.required) for (const key of schema.required) if (record[key] === undefined) return false;
+    const evaluated = schema.unevaluatedProperties === false ? evaluatedProperties(schema, value) : undefined;
     for (const key of Object.keys(record)) {
       const item = record[key];
       if (item === undefined) continue;
@@ -215,6 +251,7 @@ export function conforms(schema: Schema | undefined, value: unknown): boolean {
         if (!conforms(property, item)) return false;
       } else if (schema.additionalProperties === false) return false;
       else if (typeof schema.additionalProperties === "object" && !conforms(schema.additionalProperties, item)) return false;
+      if (evaluated && !evaluated.has(key)) return false;
     }
   }
   if (schema.allOf) for (const part of schema.allOf) if (!conforms(part, value)) return false;
@@ -232,8 +269,8 @@ export function conforms(schema: Schema | undefined, value: unknown): boolean {
  * For a value that fits none of the alternatives, report the problems of the one it came closest to (a
  * website source with a too-long URL says "url is too long", not "files is required").
  */
-function closestAlternative(options: Schema[], value: unknown, path: string, _keyword: string): ValidationIssue[] {
-  let best: ValidationIssue[] | undefined;
+function closestAlternative(options: Schema[], value: unknown, path: string): FoundIssue[] {
+  let best: FoundIssue[] | undefined;
   for (const option of options) {
     const problems = validateValue(option, value, path);
     if (!best || problems.length < best.length) best = problems;
@@ -241,31 +278,80 @@ function closestAlternative(options: Schema[], value: unknown, path: string, _ke
   return best ?? [];
 }
 
-/** Validates an openapi-fetch call's `params` and `body` against its operation's schemas. */
-export function validateCall(operation: OperationSchema, init: { params?: { path?: unknown; query?: unknown }; body?: unknown }): ValidationIssue[] {
-  const issues: ValidationIssue[] = [];
+export type ValidationMode = "documented" | "strict" | "off";
+
+export interface CallInput {
+  path?: unknown;
+  query?: unknown;
+  body?: unknown;
+}
+
+/** What a call's input was found to be: refusals (nothing may be sent) and warnings (inferred, sent anyway). */
+export interface CallCheck {
+  refused: FoundIssue[];
+  warnings: FoundIssue[];
+}
+
+const NO_ISSUES: CallCheck = { refused: [], warnings: [] };
+
+/**
+ * Checks a call's `path`, `query` and `body` against its operation's schemas under `mode`. What cannot be sent at all
+ * (an empty, `.` or `..` path segment, which would address another resource; text with an unpaired surrogate, which
+ * no URL can encode) is refused in every mode.
+ */
+export function validateCall(operation: OperationSchema, input: CallInput, mode: ValidationMode = "documented"): CallCheck {
+  const found: FoundIssue[] = [];
+  const path = (input.path ?? {}) as Record<string, unknown>;
+  const query = (input.query ?? {}) as Record<string, unknown>;
   if (operation.path) {
-    const path = (init.params?.path ?? {}) as Record<string, unknown>;
-    if (!conforms(operation.path, path)) issues.push(...validateValue(operation.path, path, ""));
+    if (mode !== "off" && !conforms(operation.path, path)) found.push(...validateValue(operation.path, path, ""));
     // A path parameter is a URL segment: an empty one would silently address another resource
     // (`/imports/` instead of `/imports/{id}`), whatever the schema says.
     // `.` and `..` (also as %2e) are resolved away by every URL parser: `/imports/./cancel` is `/imports/cancel`.
     for (const name of Object.keys(operation.path.properties ?? {})) {
       const value = path[name];
-      if (value === "") issues.push({ path: name, message: "must not be empty (it is a URL path segment)" });
-      else if (typeof value === "string" && /^(\.|%2e){1,2}$/i.test(value)) {
-        issues.push({ path: name, message: `must not be "${value}" (a URL would resolve it to another path)` });
+      if (value === "" || value === undefined || value === null) {
+        if (mode === "off" || !found.some((i) => i.path === name)) found.push(unsendable(name, "must not be empty (it is a URL path segment)"));
+      } else if (typeof value === "string" && /^(\.|%2e){1,2}$/i.test(value)) {
+        found.push(unsendable(name, `must not be "${value}" (a URL would resolve it to another path)`));
+      }
+    }
+    unencodable(path, "", found);
+  }
+  if (operation.query) {
+    if (mode !== "off" && !conforms(operation.query, query)) found.push(...validateValue(operation.query, query, ""));
+    unencodable(query, "", found);
+  }
+  if (mode !== "off") {
+    if (input.body === undefined) {
+      if (operation.bodyRequired) found.push({ path: "body", message: "is required", keyword: "required", inferred: operation.bodyRequiredInferred === true });
+    } else if (operation.body && !(input.body instanceof FormData) && typeof input.body !== "string" && !conforms(operation.body, input.body)) {
+      found.push(...validateValue(operation.body, input.body, ""));
+    }
+  }
+  if (found.length === 0) return NO_ISSUES;
+  if (mode === "strict") return { refused: found, warnings: [] };
+  return { refused: found.filter((i) => !i.inferred), warnings: found.filter((i) => i.inferred) };
+}
+
+function unsendable(path: string, message: string): FoundIssue {
+  return { path, message, keyword: "sendable", inferred: false };
+}
+
+/** Text no URL can carry: an unpaired surrogate makes encodeURIComponent throw a bare URIError. */
+function unencodable(values: Record<string, unknown>, prefix: string, found: FoundIssue[]): void {
+  for (const [name, value] of Object.entries(values)) {
+    const items = Array.isArray(value) ? value : [value];
+    for (const item of items) {
+      if (typeof item === "string" && !isWellFormed(item)) {
+        found.push(unsendable(prefix + name, "contains an unpaired surrogate (broken text that no URL can carry)"));
+        break;
       }
     }
   }
-  if (operation.query) {
-    const query = init.params?.query ?? {};
-    if (!conforms(operation.query, query)) issues.push(...validateValue(operation.query, query, ""));
-  }
-  if (init.body === undefined) {
-    if (operation.bodyRequired) issues.push({ path: "body", message: "is required" });
-  } else if (operation.body && !(init.body instanceof FormData) && typeof init.body !== "string" && !conforms(operation.body, init.body)) {
-    issues.push(...validateValue(operation.body, init.body, ""));
-  }
-  return issues;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+function isWellFormed(text: string): boolean {
+  return !LONE_SURROGATE.test(text);
 }

@@ -1,4 +1,5 @@
-import { Redactor, ValidationError } from "@importkit/core";
+import { ValidationError } from "@importkit/core";
+import { Redactor } from "@importkit/core/internal";
 
 /** Where a Document360 project lives. A token only works against its own project's data center. */
 export type Document360Region = "eu" | "us" | { privateHost: string };

@@ -3,166 +3,126 @@
  *
  *   const gitbook = createGitBookClient({ token: process.env.GITBOOK_TOKEN! });
  *   const run = await gitbook.imports.start({ organizationId, source: { type: "website", url }, target: { space } });
- *   const done = await gitbook.imports.waitFor({ organizationId, importRunId: run.id }, { onProgress });
+ *   const done = await gitbook.imports.waitFor(run.id, { organizationId }, { onProgress });
+ *
+ * What is GitBook's own: bearer auth, the `{ error: { code, message } }` envelope, the epoch-seconds rate-limit reset.
+ * Everything else (retries, paging, waiting, validation) is core's, driven by the generated operation table.
  */
 import {
-  createApiClient,
-  epochResetPolicy,
-  ImportFailedError,
-  paginate,
-  ValidationError,
-  waitFor,
+  ImportFailedError as CoreImportFailedError,
+  WaitTimeoutError as CoreWaitTimeoutError,
+  type APIPromise,
   type CommonClientOptions,
-  type PageIterable,
+  type ListOptions,
+  type ListPromise,
   type RequestOptions,
-  type WaitOptions,
+  type WaitForOptions,
 } from "@importkit/core";
-import { operationIds } from "./generated/operations.js";
-import { validation } from "./generated/validation.js";
-import type { components, operations, paths } from "./generated/schema.js";
+import { checkCredential, createApiClient, epochResetPolicy, requestOptionsOf, type TypedErrorClass } from "@importkit/core/internal";
+import { operations } from "./generated/operations.js";
+import type { components, operations as Operations, paths } from "./generated/schema.js";
+import { VERSION } from "./version.js";
 
-export * from "@importkit/core/public";
-export type * from "./generated/schema.js";
+export * from "@importkit/core";
+/** The spec's types, by their OpenAPI names: `components["schemas"]["ContentImportRun"]`, `paths`, `operations`. */
+export type { components, paths, Operations };
+export { VERSION };
 
-export const VERSION = "0.1.0";
 export const DEFAULT_BASE_URL = "https://api.gitbook.com/v1";
 
 export type ImportRun = components["schemas"]["ContentImportRun"];
 export type ImportRunStatus = ImportRun["status"];
-export type ImportRunList = operations["listImportRuns"]["responses"][200]["content"]["application/json"];
-export type ListImportRunsQuery = NonNullable<operations["listImportRuns"]["parameters"]["query"]>;
-export type StartImportRunBody = NonNullable<operations["startImportRun"]["requestBody"]>["content"]["application/json"];
+export type ImportRunList = Operations["listImportRuns"]["responses"][200]["content"]["application/json"];
+export type ListImportRunsQuery = NonNullable<Operations["listImportRuns"]["parameters"]["query"]>;
+export type StartImportRunBody = NonNullable<Operations["startImportRun"]["requestBody"]>["content"]["application/json"];
+
+/** `ImportFailedError` with its `resource` typed as an import run. The same class as core's. */
+export const ImportFailedError = CoreImportFailedError as TypedErrorClass<CoreImportFailedError<ImportRun>>;
+export type ImportFailedError = CoreImportFailedError<ImportRun>;
+/** `WaitTimeoutError` with its `lastSeen` typed as an import run. The same class as core's. */
+export const WaitTimeoutError = CoreWaitTimeoutError as TypedErrorClass<CoreWaitTimeoutError<ImportRun>>;
+export type WaitTimeoutError = CoreWaitTimeoutError<ImportRun>;
 
 export interface GitBookClientOptions extends CommonClientOptions {
   /** A GitBook personal access token (or OAuth access token), sent as `Authorization: Bearer …`. */
   token: string;
 }
 
-export interface ImportRunRef {
-  organizationId: string;
-  importRunId: string;
-}
-
-export interface ListImportRunsParams extends Omit<ListImportRunsQuery, "page"> {
-  organizationId: string;
-  /** Stop with PaginationLimitError after this many pages (default 1 000). */
-  maxPages?: number;
-}
-
-export interface StartImportRunParams extends StartImportRunBody {
+/** The organization an import run belongs to: every call but `start` and `list` takes it beside the run's id. */
+export interface OrganizationParams {
   organizationId: string;
 }
 
-/** Statuses after which a run never changes again. */
-const FAILED_STATUSES: ReadonlySet<ImportRunStatus> = new Set(["failed", "cancelled"]);
+export interface ListImportRunsParams extends ListImportRunsQuery, OrganizationParams {}
+
+export interface StartImportRunParams extends StartImportRunBody, OrganizationParams {}
 
 /** Creates a GitBook client. Every option but `token` is optional. */
 export function createGitBookClient(options: GitBookClientOptions) {
-  const { token, ...common } = options ?? ({} as GitBookClientOptions);
-  if (typeof token !== "string" || token.trim() === "") {
-    throw new ValidationError("a GitBook access token is required (a non-empty string)", "token");
-  }
-  const api = createApiClient<paths>(
+  const { token, ...common } = (options ?? {}) as GitBookClientOptions;
+  checkCredential(token, "token", "a GitBook access token");
+  const api = createApiClient<Operations, paths>(
     {
+      name: "GitBook",
       userAgent: `@importkit/gitbook/${VERSION}`,
       defaultBaseUrl: DEFAULT_BASE_URL,
-      authorize: (_url, headers) => headers.set("Authorization", `Bearer ${token}`),
+      operations,
+      authorize: (request) => void (request.headers["authorization"] = `Bearer ${token}`),
       secrets: [token],
-      startsWork: ["POST /org/{organizationId}/imports"],
-      // Every operation answers with the run (or the list): an empty 2xx is an InvalidResponseError.
-      bodylessOperations: [],
-      operationIds,
-      validation,
-      // GitBook: X-RateLimit-Reset is a UTC epoch in seconds; no Retry-After is documented.
+      // X-RateLimit-Reset is a UTC epoch in seconds; no Retry-After is documented.
       rateLimit: epochResetPolicy(),
       errorDetails: (body) => {
-        const error = (body as { error?: { code?: number; message?: string } } | undefined)?.error;
+        const error = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
         return { message: error?.message, code: error?.code };
       },
     },
     common,
   );
-  const { raw, call, init } = api;
 
   const imports = {
-    /** Every import run of the organization, most recent first, following `next.page` to the end. */
-    list(params: ListImportRunsParams, options?: RequestOptions): PageIterable<ImportRun, ImportRunList> {
-      const { organizationId, maxPages, ...query } = params;
-      return paginate<ImportRunList, ImportRun, string>({
-        label: "gitbook.imports.list",
-        ...(maxPages !== undefined ? { maxPages } : {}),
-        fetchPage: (page) =>
-          call(
-            raw.GET("/org/{organizationId}/imports", {
-              params: { path: { organizationId }, query: { ...query, ...(page !== undefined ? { page } : {}) } },
-              ...init(options),
-            }),
-            "listImportRuns",
-          ),
-        items: (page) => page.items,
-        next: (page) => page.next?.page,
-      });
+    /** Every import run of the organization, most recent first: await it for the first page, `for await` for all. */
+    list(params: ListImportRunsParams, options?: ListOptions): ListPromise<ImportRun, ImportRunList> {
+      const { organizationId, ...query } = params ?? ({} as ListImportRunsParams);
+      return api.list("listImportRuns", { path: { organizationId }, query }, options);
     },
 
-    /** Starts an import run (it begins `pending`). Not resent after a failure the server may have acted on. */
-    start(params: StartImportRunParams, options?: RequestOptions): Promise<ImportRun> {
-      const { organizationId, ...body } = params;
-      return call(raw.POST("/org/{organizationId}/imports", { params: { path: { organizationId } }, body, ...init(options) }), "startImportRun");
+    /** Starts an import run (it begins `pending`). Never resent after a failure the server may have acted on. */
+    start(params: StartImportRunParams, options?: RequestOptions): APIPromise<ImportRun> {
+      const { organizationId, ...body } = params ?? ({} as StartImportRunParams);
+      return api.call("startImportRun", { path: { organizationId }, body }, options);
     },
 
-    get(ref: ImportRunRef, options?: RequestOptions): Promise<ImportRun> {
-      return call(
-        raw.GET("/org/{organizationId}/imports/{importRunId}", {
-          params: { path: { organizationId: ref.organizationId, importRunId: ref.importRunId } },
-          ...init(options),
-        }),
-        "getImportRun",
-      );
+    get(importRunId: string, params: OrganizationParams, options?: RequestOptions): APIPromise<ImportRun> {
+      return api.call("getImportRun", { path: { organizationId: params?.organizationId, importRunId } }, options);
     },
 
     /** Cancels a run. GitBook answers 200 (today) or 201 (older API versions); both return the run. */
-    cancel(ref: ImportRunRef, options?: RequestOptions): Promise<ImportRun> {
-      return call(
-        raw.POST("/org/{organizationId}/imports/{importRunId}/cancel", {
-          params: { path: { organizationId: ref.organizationId, importRunId: ref.importRunId } },
-          ...init(options),
-        }),
-        "cancelImportRun",
-      );
+    cancel(importRunId: string, params: OrganizationParams, options?: RequestOptions): APIPromise<ImportRun> {
+      return api.call("cancelImportRun", { path: { organizationId: params?.organizationId, importRunId } }, options);
     },
 
     /**
-     * Polls the run until it is `completed` (returned). Throws ImportFailedError when it ends `failed`
-     * (with GitBook's `reason`) or `cancelled`, WaitTimeoutError after `timeout`, AbortError on `signal`.
+     * Polls the run until it is `completed` (returned). Throws ImportFailedError when it ends `failed` (with
+     * GitBook's `reason`) or `cancelled`, WaitTimeoutError after `deadline` (default 30 minutes), AbortError on
+     * `signal`.
      */
-    waitFor(ref: ImportRunRef, options: WaitOptions<ImportRun> & Pick<RequestOptions, "maxRetries"> = {}): Promise<ImportRun> {
-      const { signal, timeout, interval, maxInterval, onProgress, maxRetries } = options;
-      return waitFor<ImportRun>({
-        redactor: api.redactor,
-        label: `GitBook import run ${ref.importRunId}`,
-        ...(signal ? { signal } : {}),
-        ...(timeout !== undefined ? { timeout } : {}),
-        ...(interval !== undefined ? { interval } : {}),
-        ...(maxInterval !== undefined ? { maxInterval } : {}),
-        ...(onProgress ? { onProgress } : {}),
-        poll: (pollSignal) => imports.get(ref, { signal: pollSignal, ...(maxRetries !== undefined ? { maxRetries } : {}) }),
-        state: (run) => (run.status === "completed" ? "succeeded" : FAILED_STATUSES.has(run.status) ? "failed" : "pending"),
-        failure: (run) =>
-          new ImportFailedError(
-            run.status === "cancelled"
-              ? `GitBook import run ${run.id} was cancelled.`
-              : `GitBook import run ${run.id} failed${run.reason ? `: ${api.redactor.text(run.reason)}` : "."}`,
-            // The reason is the server's text, and servers quote requests back: redacted like the message.
-            { status: run.status, reason: run.reason === undefined ? undefined : api.redactor.text(run.reason), resource: api.redactor.value(run) },
-          ),
+    waitFor(importRunId: string, params: OrganizationParams, options?: WaitForOptions<ImportRun>): Promise<ImportRun> {
+      return api.waitFor("getImportRun", { path: { organizationId: params?.organizationId, importRunId } }, options, {
+        label: `GitBook import run ${importRunId}`,
       });
+    },
+
+    /** `start`, then `waitFor` the run it started. */
+    async startAndWait(params: StartImportRunParams, options?: WaitForOptions<ImportRun>): Promise<ImportRun> {
+      const run = await imports.start(params, requestOptionsOf(options));
+      return imports.waitFor(run.id, { organizationId: params.organizationId }, options);
     },
   };
 
   return {
     imports,
-    /** The typed openapi-fetch client: every operation of the spec, `{ data, error, response }`. */
-    raw,
+    /** The typed openapi-fetch client: every operation of the spec, `{ data, error, response }`, middleware. */
+    raw: api.raw,
   };
 }
 

@@ -1,39 +1,39 @@
 /**
- * @importkit/importio: a typed client for the Import.io API v2 (extractors, crawl runs, reports and their
- * result files).
+ * @importkit/importio: a typed client for the Import.io API v2 (extractors, crawl runs, reports and their result
+ * files).
  *
  *   const importio = createImportIoClient({ apiKey: process.env.IMPORTIO_API_KEY! });
- *   const run = await importio.extractors.run(extractorId, { onProgress: (r) => console.log(r.state) });
- *   for await (const row of importio.crawlruns.rows(run.guid!)) console.log(row.url);
+ *   const { crawlRunId } = await importio.extractors.start(extractorId);
+ *   const run = await importio.crawlRuns.waitFor(crawlRunId, { onProgress: (r) => console.log(r.state) });
+ *   for await (const row of importio.crawlRuns.rows(crawlRunId)) console.log(row.url);
  *
- * The API key travels in the URL (`_apikey`), so it is added per attempt beneath every layer that could
- * show a URL, and redacted from every error, log line and stack.
+ * What is Import.io's own: the API key in the URL (`_apikey`, added per attempt beneath every layer that could show
+ * a URL, and redacted everywhere), its `{ code, message }` envelope, the file types of result files, NDJSON rows, and
+ * finding the crawl run a start created when the answer does not name it.
  */
 import {
-  createApiClient,
-  ImportFailedError,
+  ImportFailedError as CoreImportFailedError,
   InvalidResponseError,
-  paginate,
-  sleep,
   ValidationError,
-  waitFor,
+  WaitTimeoutError as CoreWaitTimeoutError,
+  type APIPromise,
   type CommonClientOptions,
-  type PageIterable,
-  type RequestExtras,
+  type DownloadPromise,
+  type ListOptions,
+  type ListPromise,
   type RequestOptions,
-  type SaveToOptions,
-  type WaitOptions,
+  type WaitForOptions,
 } from "@importkit/core";
-import type { SavedFile } from "@importkit/core/node";
-import { operationIds } from "./generated/operations.js";
-import { validation } from "./generated/validation.js";
+import { checkCredential, checkWhole, createApiClient, requestOptionsOf, sleep, type TypedErrorClass } from "@importkit/core/internal";
+import { operations } from "./generated/operations.js";
 import type {
+  components,
   CrawlRunRef,
   Crawlrun,
   Credentials,
   Extractor,
   ExtractorInputs,
-  operations,
+  operations as Operations,
   paths,
   Report,
   ReportRun,
@@ -42,39 +42,35 @@ import type {
   User,
 } from "./generated/schema.js";
 import { parseNdjson } from "./ndjson.js";
-import { Validator } from "./validate.js";
+import { VERSION } from "./version.js";
 
-export * from "@importkit/core/public";
-export type { SavedFile } from "@importkit/core/node";
-export type { SaveToOptions } from "@importkit/core";
-export type * from "./generated/schema.js";
+export * from "@importkit/core";
+/** The spec's types, by their OpenAPI names: `components["schemas"]["Crawlrun"]`, `paths`, `operations`. */
+export type { components, paths, Operations };
+export type { CrawlRunRef, Crawlrun, Credentials, Extractor, ExtractorInputs, Report, ReportRun, ResultRow, Subscription, User };
 export { ResultParseError, DEFAULT_MAX_LINE_LENGTH } from "./ndjson.js";
+export { VERSION };
 
-export const VERSION = "0.1.0";
 export const DEFAULT_BASE_URL = "https://api.import.io";
 
 export type CrawlrunState = NonNullable<Crawlrun["state"]>;
-export type CrawlrunFileType = operations["getCrawlrunFile"]["parameters"]["path"]["fileType"];
-export type ReportRunFileType = operations["getReportRunFile"]["parameters"]["path"]["fileType"];
+export type CrawlrunFileType = Operations["getCrawlrunFile"]["parameters"]["path"]["fileType"];
+export type ReportRunFileType = Operations["getReportRunFile"]["parameters"]["path"]["fileType"];
 /** `_page`, `_perpage`, `_sort`, `_sortDirection`: the same on every list of the API. */
-export type ListQuery = NonNullable<operations["listExtractors"]["parameters"]["query"]>;
+export type ListQuery = NonNullable<Operations["listExtractors"]["parameters"]["query"]>;
+
+/** What Import.io's `waitFor`s poll. */
+export type AwaitedRun = Crawlrun;
+/** `ImportFailedError` with its `resource` typed as a crawl run. The same class as core's. */
+export const ImportFailedError = CoreImportFailedError as TypedErrorClass<CoreImportFailedError<AwaitedRun>>;
+export type ImportFailedError = CoreImportFailedError<AwaitedRun>;
+/** `WaitTimeoutError` with its `lastSeen` typed as a crawl run. The same class as core's. */
+export const WaitTimeoutError = CoreWaitTimeoutError as TypedErrorClass<CoreWaitTimeoutError<AwaitedRun>>;
+export type WaitTimeoutError = CoreWaitTimeoutError<AwaitedRun>;
 
 export interface ImportIoClientOptions extends CommonClientOptions {
   /** Your Import.io API key (dashboard → User Settings). Sent as the `_apikey` query parameter. */
   apiKey: string;
-}
-
-export interface ListParams extends ListQuery {
-  /** The page to start from (default 1); the list then follows `_page + 1, + 2, …` until a page is empty. */
-  _page?: number;
-  /** Stop with PaginationLimitError after this many pages (default 1 000). */
-  maxPages?: number;
-}
-
-export interface RunOptions extends WaitOptions {
-  /** Retries of each request (the start itself is never resent once Import.io may have acted on it). */
-  maxRetries?: number;
-  onProgress?: (crawlrun: Crawlrun, info: { polls: number; elapsedMs: number }) => void;
 }
 
 export interface RowsOptions extends RequestOptions {
@@ -83,7 +79,7 @@ export interface RowsOptions extends RequestOptions {
 }
 
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-/** One media type per file type (the spec's `getCrawlrunFile` / `getReportRunFile` responses). */
+/** The media type of each result file type (the spec's `getCrawlrunFile` / `getReportRunFile` responses). */
 const CRAWLRUN_MEDIA_TYPES: Readonly<Record<CrawlrunFileType, string>> = {
   csv: "text/csv",
   xlsx: XLSX,
@@ -92,25 +88,20 @@ const CRAWLRUN_MEDIA_TYPES: Readonly<Record<CrawlrunFileType, string>> = {
   json: "application/x-ndjson",
   files: "application/zip",
 };
-const REPORT_RUN_MEDIA_TYPES: Readonly<Record<ReportRunFileType, string>> = {
-  csv: "text/csv",
-  xlsx: XLSX,
-  json: "application/json",
-};
+const REPORT_RUN_MEDIA_TYPES: Readonly<Record<ReportRunFileType, string>> = { csv: "text/csv", xlsx: XLSX, json: "application/json" };
 export const CRAWLRUN_FILE_TYPES = Object.keys(CRAWLRUN_MEDIA_TYPES) as readonly CrawlrunFileType[];
 export const REPORT_RUN_FILE_TYPES = Object.keys(REPORT_RUN_MEDIA_TYPES) as readonly ReportRunFileType[];
 
 /**
- * Asks for the file's own type first, and for JSON at a low weight so that an error (401, 404) can still
- * come back as Import.io's `{code, message}` envelope instead of a 406.
+ * Asks for the file's own type first, and for JSON at a low weight so that an error (401, 404) can still come back as
+ * Import.io's `{code, message}` envelope instead of a 406.
  */
-function acceptFor(mediaType: string): string {
+function acceptFor(mediaType: string | undefined): string | undefined {
+  if (mediaType === undefined) return undefined;
   return mediaType === "application/json" ? mediaType : `${mediaType}, application/json;q=0.1`;
 }
 
 const IN_PROGRESS_STATES: ReadonlySet<string> = new Set<CrawlrunState>(["PENDING", "STARTED"]);
-const FAILED_STATES: ReadonlySet<string> = new Set<CrawlrunState>(["FAILED", "CANCELLED"]);
-const SORT_DIRECTIONS: readonly NonNullable<ListQuery["_sortDirection"]>[] = ["ASC", "DESC"];
 /** When a start answer lacks the crawl run id: how often, and how far apart, to look for the new run. */
 const LOCATE_ATTEMPTS = 3;
 const LOCATE_INTERVAL_MS = 500;
@@ -126,162 +117,81 @@ export function inputUrls(inputs: ExtractorInputs | undefined): string[] {
 
 /** Creates an Import.io client. Every option but `apiKey` is optional. */
 export function createImportIoClient(options: ImportIoClientOptions) {
-  const { apiKey, ...common } = options ?? ({} as ImportIoClientOptions);
-  if (typeof apiKey !== "string" || apiKey.trim() === "") {
-    throw new ValidationError("an Import.io API key is required (a non-empty string)", "apiKey");
-  }
-  const api = createApiClient<paths>(
+  const { apiKey, ...common } = (options ?? {}) as ImportIoClientOptions;
+  checkCredential(apiKey, "apiKey", "an Import.io API key");
+  const encodedKey = encodeURIComponent(apiKey);
+  const api = createApiClient<Operations, paths>(
     {
+      name: "Import.io",
       userAgent: `@importkit/importio/${VERSION}`,
       defaultBaseUrl: DEFAULT_BASE_URL,
-      // Per attempt and beneath openapi-fetch, so the URLs that errors and logs describe never held the key.
-      authorize: (url) => url.searchParams.set("_apikey", apiKey),
+      operations,
+      // Per attempt and beneath everything that logs, so the URLs errors and logs describe never held the key.
+      authorize: (request) => void (request.url += `${request.url.includes("?") ? "&" : "?"}_apikey=${encodedKey}`),
       secrets: [apiKey],
       secretParams: ["_apikey"],
-      // Each of these creates something on Import.io (a crawl run, a report run, a copy of an extractor):
-      // resent only when the server cannot have acted on the first try.
-      startsWork: ["POST /extractors/{extractorId}/start", "POST /reports/{reportId}/start", "POST /extractors/{extractorId}/duplicate"],
-      // Documented without a body (or with one only inferred, which the methods do without), and files that may be
-      // empty. Any other operation answering 2xx without a body is an InvalidResponseError, not an undefined resource.
-      bodylessOperations: [
-        "updateExtractorInputs",
-        "updateExtractorCredentials",
-        "deleteReport",
-        "startReport",
-        "startExtractor",
-        "stopExtractor",
-        "getCrawlrunFile",
-        "getReportRunFile",
-      ],
-      operationIds,
-      validation,
+      // `{ code, message, error }`, or a gateway's `{ "error": { "message": … } }`.
       errorDetails: (body) => {
-        const envelope = body as { code?: number | string; message?: string; error?: string } | undefined;
-        return typeof envelope === "object" && envelope !== null
-          ? { message: envelope.message ?? envelope.error, code: envelope.code }
-          : {};
+        if (body === null || typeof body !== "object") return {};
+        const envelope = body as { code?: unknown; message?: unknown; error?: unknown };
+        const nested = envelope.error !== null && typeof envelope.error === "object" ? (envelope.error as { message?: unknown; code?: unknown }) : undefined;
+        return { message: envelope.message ?? nested?.message ?? envelope.error, code: envelope.code ?? nested?.code };
       },
     },
     common,
   );
-  const { raw, call, init, streamInit, redactor, saveTo } = api;
-  const check: Validator = new Validator((text) => redactor.text(text));
-
-  function list<T>(
-    label: string,
-    params: ListParams | undefined,
-    fetchPage: (query: ListQuery, options: RequestOptions | undefined) => Promise<T[] | undefined>,
-    options: RequestOptions | undefined,
-  ): PageIterable<T, T[]> {
-    const { maxPages, ...query } = params ?? {};
-    check.positiveInteger(query._page, "_page");
-    check.positiveInteger(query._perpage, "_perpage");
-    check.positiveInteger(maxPages, "maxPages");
-    check.oneOf(query._sortDirection, SORT_DIRECTIONS, "_sortDirection");
-    const first = query._page ?? 1;
-    return paginate<T[], T, number>({
-      label,
-      ...(maxPages !== undefined ? { maxPages } : {}),
-      fetchPage: async (page) => {
-        const items = await fetchPage({ ...query, _page: page ?? first }, options);
-        if (!Array.isArray(items)) throw new InvalidResponseError(`${label}: page ${page ?? first} is not a JSON array.`);
-        return items;
-      },
-      items: (page) => page,
-      // No total or next link is documented. A short page is not trusted to be the last (the server may cap
-      // `_perpage` below what was asked): only an empty page ends the list, at the cost of one request.
-      next: (page, cursor) => (page.length === 0 ? undefined : (cursor ?? first) + 1),
-    });
-  }
-
-  async function download(
-    pending: () => Promise<{ data?: ReadableStream<Uint8Array> | null; error?: unknown; response: Response }>,
-    operation: string,
-  ): Promise<ReadableStream<Uint8Array>> {
-    const body = await call(pending(), operation);
-    // openapi-fetch hands back no body at all for an empty file (Content-Length: 0).
-    return body ?? new ReadableStream<Uint8Array>({ start: (controller) => controller.close() });
-  }
-
-  function streamOptions(mediaType: string, options: RequestOptions | undefined, extras?: RequestExtras) {
-    return streamInit({ ...options, headers: { Accept: acceptFor(mediaType), ...options?.headers } }, extras);
-  }
-
-  async function crawlrunFile(crawlrunId: string, fileType: CrawlrunFileType, options?: RequestOptions, extras?: RequestExtras) {
-    check.id(crawlrunId, "crawlrunId");
-    check.fileType(fileType, CRAWLRUN_FILE_TYPES);
-    return download(
-      () => raw.GET("/crawlruns/{crawlrunId}/{fileType}", { params: { path: { crawlrunId, fileType } }, ...streamOptions(CRAWLRUN_MEDIA_TYPES[fileType], options, extras) }),
-      "getCrawlrunFile",
-    );
-  }
-
-  async function reportRunFile(reportRunId: string, fileType: ReportRunFileType, options?: RequestOptions, extras?: RequestExtras) {
-    check.id(reportRunId, "reportRunId");
-    check.fileType(fileType, REPORT_RUN_FILE_TYPES);
-    return download(
-      () =>
-        raw.GET("/reportruns/{reportRunId}/{fileType}", {
-          params: { path: { reportRunId, fileType } },
-          ...streamOptions(REPORT_RUN_MEDIA_TYPES[fileType], options, extras),
-        }),
-      "getReportRunFile",
-    );
-  }
 
   const users = {
     /** The user who owns the API key. */
-    current(options?: RequestOptions): Promise<User> {
-      return call(raw.GET("/users/current", init(options)), "getCurrentUser");
+    current(options?: RequestOptions): APIPromise<User> {
+      return api.call("getCurrentUser", {}, options);
     },
     /** Plan, usage and billing of that user. */
-    subscription(options?: RequestOptions): Promise<Subscription> {
-      return call(raw.GET("/users/current/subscription", init(options)), "getCurrentUserSubscription");
+    subscription(options?: RequestOptions): APIPromise<Subscription> {
+      return api.call("getCurrentUserSubscription", {}, options);
     },
   };
 
-  const crawlruns = {
+  function crawlRunFile(crawlRunId: string, fileType: CrawlrunFileType, options?: RequestOptions): DownloadPromise {
+    return api.download("getCrawlrunFile", { path: { crawlrunId: crawlRunId, fileType } }, options, {
+      accept: acceptFor(CRAWLRUN_MEDIA_TYPES[fileType]),
+      method: "importio.crawlRuns.download",
+    });
+  }
+
+  const crawlRuns = {
     /** Every recent crawl run, following `_page` until a page comes back empty. */
-    list(params?: ListParams, options?: RequestOptions): PageIterable<Crawlrun, Crawlrun[]> {
-      return list("importio.crawlruns.list", params, (query, o) => call(raw.GET("/crawlruns", { params: { query }, ...init(o) }), "listCrawlruns"), options);
+    list(query?: ListQuery, options?: ListOptions): ListPromise<Crawlrun, Crawlrun[]> {
+      return api.list("listCrawlruns", { query }, options);
     },
 
-    async get(crawlrunId: string, options?: RequestOptions): Promise<Crawlrun> {
-      check.id(crawlrunId, "crawlrunId");
-      return call(raw.GET("/crawlruns/{crawlrunId}", { params: { path: { crawlrunId } }, ...init(options) }), "getCrawlrun");
-    },
-
-    /**
-     * One result file as a web ReadableStream, never buffered whole: `json` is newline-delimited JSON
-     * (see `rows`), `sample` a JSON array, `xlsx` and `files` (zip) binary. `timeout` is the longest
-     * silence allowed between two chunks.
-     */
-    async download(crawlrunId: string, fileType: CrawlrunFileType, options?: RequestOptions): Promise<ReadableStream<Uint8Array>> {
-      return crawlrunFile(crawlrunId, fileType, options);
-    },
-
-    /** Streams a result file to `path` (Node, Bun, Deno); the file appears only once complete. */
-    async saveTo(crawlrunId: string, fileType: CrawlrunFileType, path: string, options?: SaveToOptions): Promise<SavedFile> {
-      check.id(crawlrunId, "crawlrunId");
-      check.fileType(fileType, CRAWLRUN_FILE_TYPES);
-      return saveTo(path, options, (extras) => crawlrunFile(crawlrunId, fileType, options, extras));
+    get(crawlRunId: string, options?: RequestOptions): APIPromise<Crawlrun> {
+      return api.call("getCrawlrun", { path: { crawlrunId: crawlRunId } }, options);
     },
 
     /**
-     * The rows of the `json` result file, parsed line by line as they arrive. A line that is not a JSON
-     * object ends the iteration with ResultParseError naming its line number. Each iteration downloads anew.
+     * One result file: await it for its body as a stream (never buffered), or call `.saveTo(path)` on it. `json` is
+     * newline-delimited JSON (see `rows`), `sample` a JSON array, `xlsx` and `files` (zip) binary. `timeout` is the
+     * longest silence allowed between two chunks.
      */
-    rows<T = ResultRow>(crawlrunId: string, options?: RowsOptions): AsyncIterable<T> {
-      check.id(crawlrunId, "crawlrunId");
+    download(crawlRunId: string, fileType: CrawlrunFileType, options?: RequestOptions): DownloadPromise {
+      return crawlRunFile(crawlRunId, fileType, options);
+    },
+
+    /**
+     * The rows of the `json` result file, parsed line by line as they arrive. A line that is not a JSON object ends
+     * the iteration with ResultParseError naming its line number. Each iteration downloads anew.
+     */
+    rows<T = ResultRow>(crawlRunId: string, options?: RowsOptions): AsyncIterable<T> {
       const { maxLineLength, ...requestOptions } = options ?? {};
-      check.positiveInteger(maxLineLength, "maxLineLength");
       return {
         async *[Symbol.asyncIterator]() {
-          const stream = await crawlruns.download(crawlrunId, "json", requestOptions);
-          yield* parseNdjson<T>(stream, {
-            label: `the json result file of crawl run ${crawlrunId}`,
+          checkWhole(maxLineLength, "maxLineLength", 1);
+          const download = await crawlRunFile(crawlRunId, "json", requestOptions);
+          yield* parseNdjson<T>(download.body, {
+            label: `the json result file of crawl run ${crawlRunId}`,
             operation: "getCrawlrunFile",
-            redactor,
+            redactor: api.redactor,
             ...(maxLineLength !== undefined ? { maxLineLength } : {}),
           });
         },
@@ -289,55 +199,30 @@ export function createImportIoClient(options: ImportIoClientOptions) {
     },
 
     /**
-     * Polls the crawl run until it is `FINISHED` (returned). Throws ImportFailedError when it ends `FAILED`
-     * or `CANCELLED`, WaitTimeoutError after `timeout`, AbortError on `signal`.
+     * Polls the crawl run until it is `FINISHED` (returned). Throws ImportFailedError when it ends `FAILED` or
+     * `CANCELLED`, WaitTimeoutError after `deadline` (default 30 minutes), AbortError on `signal`.
      */
-    async waitFor(crawlrunId: string, options: RunOptions = {}): Promise<Crawlrun> {
-      check.id(crawlrunId, "crawlrunId");
-      const { signal, timeout, interval, maxInterval, onProgress, maxRetries } = options;
-      const waiting = waitFor<Crawlrun>({
-        redactor,
-        label: `Import.io crawl run ${crawlrunId}`,
-        ...(signal ? { signal } : {}),
-        ...(timeout !== undefined ? { timeout } : {}),
-        ...(interval !== undefined ? { interval } : {}),
-        ...(maxInterval !== undefined ? { maxInterval } : {}),
-        ...(onProgress ? { onProgress } : {}),
-        poll: (pollSignal) => crawlruns.get(crawlrunId, { signal: pollSignal, ...(maxRetries !== undefined ? { maxRetries } : {}) }),
-        state: (run) => (run.state === "FINISHED" ? "succeeded" : run.state && FAILED_STATES.has(run.state) ? "failed" : "pending"),
-        failure: (run) => {
-          const counts =
-            run.totalUrlCount !== undefined ? ` (${run.successUrlCount ?? 0} of ${run.totalUrlCount} URLs succeeded, ${run.failedUrlCount ?? 0} failed)` : "";
-          const reason =
-            run.state === "CANCELLED"
-              ? "the crawl run was stopped (stopExtractor or the dashboard)"
-              : `the crawl run failed${counts}`;
-          return new ImportFailedError(redactor.text(`Import.io crawl run ${run.guid ?? crawlrunId} ended ${run.state}: ${reason}.`), {
-            status: run.state ?? "unknown",
-            reason,
-            resource: redactor.value(run),
-          });
+    waitFor(crawlRunId: string, options?: WaitForOptions<Crawlrun>): Promise<Crawlrun> {
+      return api.waitFor("getCrawlrun", { path: { crawlrunId: crawlRunId } }, options, {
+        label: `Import.io crawl run ${crawlRunId}`,
+        describeFailure: (run) => {
+          if (run.state === "CANCELLED") return "the crawl run was stopped (stopExtractor or the dashboard)";
+          const counts = run.totalUrlCount !== undefined ? ` (${run.successUrlCount ?? 0} of ${run.totalUrlCount} URLs succeeded, ${run.failedUrlCount ?? 0} failed)` : "";
+          return `the crawl run failed${counts}`;
         },
       });
-      return waiting;
     },
   };
 
   /**
-   * The crawl run a start created, for a start answer without `crawlRunId` (the seed documents no body):
-   * the newest run of this extractor that is still in progress or was created after the server's own
-   * `Date` for the start (so local clock skew cannot pick an older run).
+   * The crawl run a start created, for a start answer without `crawlRunId` (the seed documents no body): the newest
+   * run of this extractor that is still in progress or was created after the server's own `Date` for the start (so
+   * local clock skew cannot pick an older run).
    */
-  async function locateStartedCrawlrun(extractorId: string, serverStartMs: number | undefined, options: RequestOptions | undefined): Promise<string> {
+  async function locateStartedCrawlRun(extractorId: string, serverStartMs: number | undefined, options: RequestOptions | undefined): Promise<string> {
     for (let attempt = 1; ; attempt++) {
-      const page = await call(
-        raw.GET("/crawlruns", {
-          params: { query: { _page: 1, _perpage: LOCATE_PAGE_SIZE, _sort: "_meta.creationTimestamp", _sortDirection: "DESC" } },
-          ...init(options),
-        }),
-        "listCrawlruns",
-      );
-      const match = (Array.isArray(page) ? page : []).find((run) => {
+      const page = await crawlRuns.list({ _page: 1, _perpage: LOCATE_PAGE_SIZE, _sort: "_meta.creationTimestamp", _sortDirection: "DESC" }, options);
+      const match = page.items.find((run) => {
         if (run.extractorId !== extractorId || !run.guid) return false;
         if (run.state && IN_PROGRESS_STATES.has(run.state)) return true;
         const created = run._meta?.creationTimestamp ?? run.startedAt;
@@ -348,7 +233,7 @@ export function createImportIoClient(options: ImportIoClientOptions) {
       if (attempt >= LOCATE_ATTEMPTS) {
         throw new InvalidResponseError(
           `Import.io started extractor ${extractorId} but named no crawl run, and none could be found among the newest crawl runs. ` +
-            `The extractor is running: do not start it again; find its run with crawlruns.list().`,
+            `The extractor is running: do not start it again; find its run with crawlRuns.list().`,
           { operation: "startExtractor" },
         );
       }
@@ -358,167 +243,135 @@ export function createImportIoClient(options: ImportIoClientOptions) {
 
   const extractors = {
     /** Every extractor of the user, following `_page` until a page comes back empty. */
-    list(params?: ListParams, options?: RequestOptions): PageIterable<Extractor, Extractor[]> {
-      return list("importio.extractors.list", params, (query, o) => call(raw.GET("/extractors", { params: { query }, ...init(o) }), "listExtractors"), options);
+    list(query?: ListQuery, options?: ListOptions): ListPromise<Extractor, Extractor[]> {
+      return api.list("listExtractors", { query }, options);
     },
 
-    async get(extractorId: string, options?: RequestOptions): Promise<Extractor> {
-      check.id(extractorId, "extractorId");
-      return call(raw.GET("/extractors/{extractorId}", { params: { path: { extractorId } }, ...init(options) }), "getExtractor");
+    get(extractorId: string, options?: RequestOptions): APIPromise<Extractor> {
+      return api.call("getExtractor", { path: { extractorId } }, options);
     },
 
     /** Archives (deletes) the extractor: hidden and no longer runnable; returns it, now `archived`. */
-    async archive(extractorId: string, options?: RequestOptions): Promise<Extractor> {
-      check.id(extractorId, "extractorId");
-      return call(raw.DELETE("/extractors/{extractorId}", { params: { path: { extractorId } }, ...init(options) }), "deleteExtractor");
+    archive(extractorId: string, options?: RequestOptions): APIPromise<Extractor> {
+      return api.call("deleteExtractor", { path: { extractorId } }, options);
     },
 
     /** The inputs as the API returns them: `_url`, newline-separated (split it with `inputUrls()`). */
-    async getInputs(extractorId: string, options?: RequestOptions): Promise<ExtractorInputs> {
-      check.id(extractorId, "extractorId");
-      return call(raw.GET("/extractors/{extractorId}/inputs", { params: { path: { extractorId } }, ...init(options) }), "getExtractorInputs");
+    getInputs(extractorId: string, options?: RequestOptions): APIPromise<ExtractorInputs> {
+      return api.call("getExtractorInputs", { path: { extractorId } }, options);
     },
 
-    /** Replaces the extractor's input URLs (at least one absolute http(s) URL). */
-    async updateInputs(extractorId: string, urls: ReadonlyArray<string | URL>, options?: RequestOptions): Promise<void> {
-      check.id(extractorId, "extractorId");
-      const body: ExtractorInputs = { _url: check.inputUrls(urls) };
-      await call(raw.PUT("/extractors/{extractorId}/inputs", { params: { path: { extractorId } }, body, ...init(options) }), "updateExtractorInputs");
+    /** Replaces the extractor's input URLs. */
+    async setInputs(extractorId: string, urls: ReadonlyArray<string | URL>, options?: RequestOptions): Promise<void> {
+      await api.call("updateExtractorInputs", { path: { extractorId }, body: { _url: joinInputUrls(urls) } }, options);
     },
 
     /**
-     * Starts a crawl run (never resent once Import.io may have acted on it) and returns its id. Should the
-     * answer lack the id, the new run is looked up among the newest crawl runs.
+     * Starts a crawl run (never resent once Import.io may have acted on it) and returns its id. Should the answer
+     * lack the id, the new run is looked up among the newest crawl runs.
      */
-    async start(extractorId: string, options?: RequestOptions): Promise<CrawlRunRef> {
-      check.id(extractorId, "extractorId");
-      let response: Response | undefined;
-      const started = await call(
-        raw.POST("/extractors/{extractorId}/start", { params: { path: { extractorId } }, ...init(options) }).then((result) => {
-          response = result.response;
-          return result;
-        }),
-        "startExtractor",
-      );
-      if (typeof started?.crawlRunId === "string" && started.crawlRunId !== "") return started;
-      const date = Date.parse(response?.headers.get("date") ?? "");
-      return { crawlRunId: await locateStartedCrawlrun(extractorId, Number.isNaN(date) ? undefined : date, options) };
+    async start(extractorId: string, options?: RequestOptions): Promise<CrawlRunRef & { crawlRunId: string }> {
+      const { data, response } = await api.call("startExtractor", { path: { extractorId } }, options).withResponse();
+      if (typeof data?.crawlRunId === "string" && data.crawlRunId !== "") return data as CrawlRunRef & { crawlRunId: string };
+      const date = Date.parse(response.headers.get("date") ?? "");
+      return { crawlRunId: await locateStartedCrawlRun(extractorId, Number.isNaN(date) ? undefined : date, options) };
     },
 
     /** Halts the running crawl run (it ends `CANCELLED`); returns its id when Import.io names it. */
     async stop(extractorId: string, options?: RequestOptions): Promise<CrawlRunRef | undefined> {
-      check.id(extractorId, "extractorId");
-      const stopped = await call(raw.POST("/extractors/{extractorId}/stop", { params: { path: { extractorId } }, ...init(options) }), "stopExtractor");
-      return stopped ?? undefined;
+      return (await api.call("stopExtractor", { path: { extractorId } }, options)) ?? undefined;
     },
 
     /** Creates a copy of the extractor and returns it (not resent after a failure: it could copy twice). */
-    async duplicate(extractorId: string, options?: RequestOptions): Promise<Extractor> {
-      check.id(extractorId, "extractorId");
-      return call(raw.POST("/extractors/{extractorId}/duplicate", { params: { path: { extractorId } }, ...init(options) }), "duplicateExtractor");
+    duplicate(extractorId: string, options?: RequestOptions): APIPromise<Extractor> {
+      return api.call("duplicateExtractor", { path: { extractorId } }, options);
     },
 
     /** Sets the site login the extractor uses. The password is redacted from errors and logs like the key. */
-    async updateCredentials(extractorId: string, credentials: Credentials, options?: RequestOptions): Promise<void> {
-      check.id(extractorId, "extractorId");
-      check.nonEmptyString(credentials?.username, "credentials.username", "a username");
-      // Any non-empty password, spaces included: only the site decides what a valid password is.
-      if (typeof credentials?.password !== "string" || credentials.password === "") {
-        throw new ValidationError("a password is required (a non-empty string)", "credentials.password");
-      }
-      redactor.addSecret(credentials.password);
-      const body: Credentials = { username: credentials.username, password: credentials.password };
-      await call(
-        raw.POST("/extractors/{extractorId}/credentials", { params: { path: { extractorId } }, body, ...init(options) }),
-        "updateExtractorCredentials",
-      );
+    async setCredentials(extractorId: string, credentials: Credentials, options?: RequestOptions): Promise<void> {
+      if (typeof credentials?.password === "string") api.redactor.addSecret(credentials.password);
+      const body = credentials === null || typeof credentials !== "object" ? credentials : { username: credentials.username, password: credentials.password };
+      await api.call("updateExtractorCredentials", { path: { extractorId }, body }, options);
     },
 
-    /**
-     * Starts the extractor, finds its crawl run and polls it until `FINISHED` (returned). Throws
-     * ImportFailedError on `FAILED` or `CANCELLED`, WaitTimeoutError after `timeout` (default 30 min),
-     * AbortError on `signal`. `onProgress` gets the crawl run after every poll.
-     */
-    async run(extractorId: string, options: RunOptions = {}): Promise<Crawlrun> {
-      check.id(extractorId, "extractorId");
-      const { signal, maxRetries } = options;
-      const { crawlRunId } = await extractors.start(extractorId, {
-        ...(signal ? { signal } : {}),
-        ...(maxRetries !== undefined ? { maxRetries } : {}),
-      });
-      return crawlruns.waitFor(crawlRunId, options);
+    /** `start`, then `crawlRuns.waitFor` the crawl run it started. */
+    async startAndWait(extractorId: string, options?: WaitForOptions<Crawlrun>): Promise<Crawlrun> {
+      const { crawlRunId } = await extractors.start(extractorId, requestOptionsOf(options));
+      return crawlRuns.waitFor(crawlRunId, options);
     },
   };
 
   const reports = {
-    list(params?: ListParams, options?: RequestOptions): PageIterable<Report, Report[]> {
-      return list("importio.reports.list", params, (query, o) => call(raw.GET("/reports", { params: { query }, ...init(o) }), "listReports"), options);
+    list(query?: ListQuery, options?: ListOptions): ListPromise<Report, Report[]> {
+      return api.list("listReports", { query }, options);
     },
 
-    async get(reportId: string, options?: RequestOptions): Promise<Report> {
-      check.id(reportId, "reportId");
-      return call(raw.GET("/reports/{reportId}", { params: { path: { reportId } }, ...init(options) }), "getReport");
+    get(reportId: string, options?: RequestOptions): APIPromise<Report> {
+      return api.call("getReport", { path: { reportId } }, options);
     },
 
     async delete(reportId: string, options?: RequestOptions): Promise<void> {
-      check.id(reportId, "reportId");
-      await call(raw.DELETE("/reports/{reportId}", { params: { path: { reportId } }, ...init(options) }), "deleteReport");
+      await api.call("deleteReport", { path: { reportId } }, options);
     },
 
     /**
      * Executes the report. Import.io returns no body, so no run id: the new run is the newest of
-     * `reports.runs(reportId)`. Not resent once Import.io may have acted on it.
+     * `reportRuns.listForReport(reportId)`. Not resent once Import.io may have acted on it.
      */
     async start(reportId: string, options?: RequestOptions): Promise<void> {
-      check.id(reportId, "reportId");
-      await call(raw.POST("/reports/{reportId}/start", { params: { path: { reportId } }, ...init(options) }), "startReport");
-    },
-
-    /** Every run of one report, following `_page` until a page comes back empty. */
-    runs(reportId: string, params?: ListParams, options?: RequestOptions): PageIterable<ReportRun, ReportRun[]> {
-      check.id(reportId, "reportId");
-      return list(
-        "importio.reports.runs",
-        params,
-        (query, o) => call(raw.GET("/reports/{reportId}/reportruns", { params: { path: { reportId }, query }, ...init(o) }), "listReportRunsForReport"),
-        options,
-      );
+      await api.call("startReport", { path: { reportId } }, options);
     },
   };
 
   const reportRuns = {
     /** Every report run across all reports, following `_page` until a page comes back empty. */
-    list(params?: ListParams, options?: RequestOptions): PageIterable<ReportRun, ReportRun[]> {
-      return list("importio.reportRuns.list", params, (query, o) => call(raw.GET("/reportruns", { params: { query }, ...init(o) }), "listReportRuns"), options);
+    list(query?: ListQuery, options?: ListOptions): ListPromise<ReportRun, ReportRun[]> {
+      return api.list("listReportRuns", { query }, options);
     },
 
-    async get(reportRunId: string, options?: RequestOptions): Promise<ReportRun> {
-      check.id(reportRunId, "reportRunId");
-      return call(raw.GET("/reportruns/{reportRunId}", { params: { path: { reportRunId } }, ...init(options) }), "getReportRun");
+    /** Every run of one report, following `_page` until a page comes back empty. */
+    listForReport(reportId: string, query?: ListQuery, options?: ListOptions): ListPromise<ReportRun, ReportRun[]> {
+      return api.list("listReportRunsForReport", { path: { reportId }, query }, options);
     },
 
-    /** One result file (`csv`, `xlsx`, or `json` for Change reports) as a web ReadableStream. */
-    async download(reportRunId: string, fileType: ReportRunFileType, options?: RequestOptions): Promise<ReadableStream<Uint8Array>> {
-      return reportRunFile(reportRunId, fileType, options);
+    get(reportRunId: string, options?: RequestOptions): APIPromise<ReportRun> {
+      return api.call("getReportRun", { path: { reportRunId } }, options);
     },
 
-    /** Streams a result file to `path` (Node, Bun, Deno); the file appears only once complete. */
-    async saveTo(reportRunId: string, fileType: ReportRunFileType, path: string, options?: SaveToOptions): Promise<SavedFile> {
-      check.id(reportRunId, "reportRunId");
-      check.fileType(fileType, REPORT_RUN_FILE_TYPES);
-      return saveTo(path, options, (extras) => reportRunFile(reportRunId, fileType, options, extras));
+    /** One result file (`csv`, `xlsx`, or `json` for Change reports): await it for its stream, or `.saveTo(path)`. */
+    download(reportRunId: string, fileType: ReportRunFileType, options?: RequestOptions): DownloadPromise {
+      return api.download("getReportRunFile", { path: { reportRunId, fileType } }, options, {
+        accept: acceptFor(REPORT_RUN_MEDIA_TYPES[fileType]),
+        method: "importio.reportRuns.download",
+      });
     },
   };
 
   return {
     users,
     extractors,
-    crawlruns,
+    crawlRuns,
     reports,
     reportRuns,
-    /** The typed openapi-fetch client: every operation of the spec, `{ data, error, response }`. */
-    raw,
+    /** The typed openapi-fetch client: every operation of the spec, `{ data, error, response }`, middleware. */
+    raw: api.raw,
   };
 }
 
 export type ImportIoClient = ReturnType<typeof createImportIoClient>;
+
+/**
+ * The newline-separated `_url` Import.io stores, from a list of URLs. The spec cannot say that one URL must not hold
+ * a line break (it would silently become two inputs), so that one rule is checked here.
+ */
+function joinInputUrls(urls: unknown): string {
+  if (!Array.isArray(urls)) throw new ValidationError("expected a list of URLs", "urls");
+  if (urls.length === 0) throw new ValidationError("the list of URLs is empty; an extractor needs at least one input URL", "urls");
+  const lines = urls.map((item: unknown, index) => {
+    const text = item instanceof URL ? item.href : item;
+    if (typeof text !== "string" || text.trim() === "") throw new ValidationError("expected a URL", `urls[${index}]`);
+    if (/[\r\n]/.test(text)) throw new ValidationError("a URL may not contain a line break (it would become two inputs)", `urls[${index}]`);
+    return text.trim();
+  });
+  return lines.join("\n");
+}

@@ -2,7 +2,8 @@
  * Newline-delimited JSON, parsed as the bytes arrive: a result file of any size is read with memory
  * bounded by its longest line. Knows nothing of Import.io (a candidate for @importkit/core).
  */
-import { InvalidResponseError, type Redactor } from "@importkit/core";
+import { InvalidResponseError } from "@importkit/core";
+import type { Redactor } from "@importkit/core/internal";
 
 /** One line of a result file is not a JSON object. `line` is 1-based, counting empty lines too. */
 export class ResultParseError extends InvalidResponseError {

@@ -18,11 +18,9 @@ import {
   MAX_RETRY_DELAY_MS,
   RateLimitError,
   ValidationError,
-  certainlyNotActed,
-  sleep,
   type Logger,
-  type Redactor,
 } from "@importkit/core";
+import { certainlyNotActed, sleep, type Redactor } from "@importkit/core/internal";
 import { CheckpointWriter, fileCheckpoint, type BulkCheckpoint, type CheckpointRecord } from "./checkpoint.js";
 import { checkCreateParams, type CreateImportParams } from "./params.js";
 import type { Import } from "./generated/schema.js";

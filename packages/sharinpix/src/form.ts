@@ -11,10 +11,6 @@ const UNRESERVED = /^[A-Za-z0-9*._-]*$/;
 /** Deeper than any real metadata; past it the value is most likely a cycle. */
 const MAX_DEPTH = 16;
 
-export function isFormContentType(contentType: string | null | undefined): boolean {
-  return (contentType ?? "").toLowerCase().startsWith(FORM_CONTENT_TYPE);
-}
-
 /**
  * One name or value in a form body. WHATWG's urlencoded serializer and Ruby's `URI.encode_www_form_component`
  * (which recorded SharinPix's examples) agree: only alphanumerics and `*-._` stay as they are, a space is `+`.
@@ -57,20 +53,6 @@ function segment(key: string, path: string): string {
     throw new ValidationError("a key in a form body cannot be empty or contain [ or ] (send it as JSON instead)", path);
   }
   return encodeFormComponent(key);
-}
-
-/** openapi-fetch body serializer: Rails form bodies when the request says so, JSON otherwise. */
-export function serializeBody(body: unknown, headers?: Headers | Record<string, unknown>): string | FormData {
-  if (body instanceof FormData) return body;
-  const contentType = headers instanceof Headers ? headers.get("content-type") : headerValue(headers);
-  if (isFormContentType(contentType) && body !== null && typeof body === "object") return railsFormBody(body as Record<string, unknown>);
-  return JSON.stringify(body);
-}
-
-function headerValue(headers: Record<string, unknown> | undefined): string | undefined {
-  if (!headers) return undefined;
-  for (const [name, value] of Object.entries(headers)) if (name.toLowerCase() === "content-type" && typeof value === "string") return value;
-  return undefined;
 }
 
 export { FORM_CONTENT_TYPE };

@@ -3,51 +3,56 @@
  * Salesforce ContentDocument), with self-minted JWTs and resumable bulk imports.
  *
  *   const sharinpix = createSharinPixClient({ secretUrl: process.env.SHARINPIX_SECRET_URL! });
- *   const created = await sharinpix.imports.create({ album_id, import_type: "salesforce", content_document_id });
- *   const done = await sharinpix.imports.waitFor(created.id, { onProgress });
+ *   const started = await sharinpix.imports.start({ album_id, import_type: "salesforce", content_document_id });
+ *   const done = await sharinpix.imports.waitFor(started.id, { onProgress });
+ *
+ * What is SharinPix's own: the secret URL and the JWTs minted from it (`Token token="…"`), the Rails-style form
+ * body, the empty 401 that explains itself in `X-message`, and the bulk import's metadata stamping.
  */
 import {
-  createApiClient,
-  ImportFailedError,
+  APIPromise,
+  ImportFailedError as CoreImportFailedError,
   ValidationError,
-  waitFor,
+  WaitTimeoutError as CoreWaitTimeoutError,
   type CommonClientOptions,
   type RequestOptions,
-  type WaitOptions,
+  type WaitForOptions,
 } from "@importkit/core";
-import {
-  baseUrlForHost,
-  checkLifetime,
-  checkReadyToken,
-  claimsFor,
-  parseSecretUrl,
-  TokenMinter,
-} from "./auth.js";
+import { createApiClient, requestOptionsOf, type TypedErrorClass } from "@importkit/core/internal";
+import { baseUrlForHost, checkLifetime, checkReadyToken, claimsFor, parseSecretUrl, TokenMinter } from "./auth.js";
 import { runBulk, type BodyEncoding, type BulkOptions, type BulkReport } from "./bulk.js";
-import { FORM_CONTENT_TYPE, serializeBody } from "./form.js";
-import { operationIds } from "./generated/operations.js";
-import { validation } from "./generated/validation.js";
-import type { components, paths } from "./generated/schema.js";
-import { checkCreateParams, type CreateImportParams } from "./params.js";
+import { FORM_CONTENT_TYPE, railsFormBody } from "./form.js";
+import { operations } from "./generated/operations.js";
+import type { components, operations as Operations, paths } from "./generated/schema.js";
+import type { StartImportParams } from "./params.js";
+import { VERSION } from "./version.js";
 
-export * from "@importkit/core/public";
-export type * from "./generated/schema.js";
-export type { CreateImportParams, UrlImportParams, AttachmentImportParams, ContentDocumentImportParams, ImportKind } from "./params.js";
+export * from "@importkit/core";
+/** The spec's types, by their OpenAPI names: `components["schemas"]["Import"]`, `paths`, `operations`. */
+export type { components, paths, Operations };
+export type { StartImportParams, UrlImportParams, AttachmentImportParams, ContentDocumentImportParams } from "./params.js";
 export type { BulkOptions, BulkReport, BulkProgress, BulkSuccess, BulkFailure, BodyEncoding } from "./bulk.js";
 export { fileCheckpoint, type BulkCheckpoint, type CheckpointRecord, type CheckpointState } from "./checkpoint.js";
 export { parseSecretUrl, DEFAULT_HOST, DEFAULT_TOKEN_LIFETIME_S } from "./auth.js";
-
-export const VERSION = "0.1.0";
-/** SharinPix has no failure state: an import that fails never gets an image_id, so waits end at this. */
-export const DEFAULT_WAIT_TIMEOUT_MS = 10 * 60_000;
+export { VERSION };
 
 export type Import = components["schemas"]["Import"];
 
+/** `ImportFailedError` with its `resource` typed as an import. The same class as core's. */
+export const ImportFailedError = CoreImportFailedError as TypedErrorClass<CoreImportFailedError<Import>>;
+export type ImportFailedError = CoreImportFailedError<Import>;
+/**
+ * `WaitTimeoutError` with its `lastSeen` typed as an import. SharinPix reports no failure: an import that fails never
+ * gets an `image_id`, so its wait ends here (the spec's default deadline for it is 10 minutes).
+ */
+export const WaitTimeoutError = CoreWaitTimeoutError as TypedErrorClass<CoreWaitTimeoutError<Import>>;
+export type WaitTimeoutError = CoreWaitTimeoutError<Import>;
+
 interface SharedOptions extends CommonClientOptions {
   /**
-   * How `imports.create` sends its body: `form` (default: `application/x-www-form-urlencoded` with Rails
-   * nested parameters, as SharinPix documents) or `json` (what SharinPix's own clients send). A request with
-   * `tags` goes as JSON, which is the only encoding the spec has for them.
+   * How `imports.start` sends its body: `form` (default: `application/x-www-form-urlencoded` with Rails nested
+   * parameters, as SharinPix documents) or `json` (what SharinPix's own clients send). A request with `tags` goes as
+   * JSON, which is the only encoding the spec has for them.
    */
   encoding?: BodyEncoding;
 }
@@ -78,7 +83,7 @@ export interface SharinPixTokenOptions extends SharedOptions {
 
 export type SharinPixClientOptions = SharinPixSecretOptions | SharinPixTokenOptions;
 
-export interface CreateImportOptions extends RequestOptions {
+export interface StartImportOptions extends RequestOptions {
   encoding?: BodyEncoding;
 }
 
@@ -90,7 +95,7 @@ export function createSharinPixClient(options: SharinPixClientOptions) {
   };
   checkEncoding(defaultEncoding, "encoding");
 
-  let credentials: { baseUrl: string; secret: string; authorize: (url: URL, headers: Headers) => void | Promise<void> };
+  let credentials: { baseUrl: string; secret: string; header: () => string | Promise<string> };
   if (secretUrl === undefined && token === undefined) {
     throw new ValidationError("give secretUrl (sharinpix://<secret id>:<secret>@<host>/api/v1) or token (a ready JWT)", "secretUrl");
   }
@@ -101,9 +106,8 @@ export function createSharinPixClient(options: SharinPixClientOptions) {
     if (abilities !== undefined || tokenLifetime !== undefined) {
       throw new ValidationError("abilities and tokenLifetime shape minted tokens; they need secretUrl, not a ready token", "abilities");
     }
-    const jwt = checkReadyToken(token);
-    const header = `Token token="${jwt}"`;
-    credentials = { baseUrl: baseUrlForHost(host), secret: jwt, authorize: (_url, headers) => headers.set("Authorization", header) };
+    const header = `Token token="${checkReadyToken(token)}"`;
+    credentials = { baseUrl: baseUrlForHost(host), secret: checkReadyToken(token), header: () => header };
   } else {
     if (host !== undefined) throw new ValidationError("the host comes from the secret URL; host goes with a ready token", "host");
     const parsed = parseSecretUrl(secretUrl);
@@ -118,99 +122,86 @@ export function createSharinPixClient(options: SharinPixClientOptions) {
     credentials = {
       baseUrl: parsed.baseUrl,
       secret: parsed.secret,
-      // Called per attempt: a retry after a long wait gets a fresh token when the old one is about to expire.
-      authorize: (_url, headers) => {
+      // Per attempt: a retry after a long wait gets a fresh token when the old one is about to expire.
+      header: () => {
         const jwt = minter.token();
-        if (typeof jwt === "string") return void headers.set("Authorization", `Token token="${jwt}"`);
-        return jwt.then((fresh) => void headers.set("Authorization", `Token token="${fresh}"`));
+        return typeof jwt === "string" ? `Token token="${jwt}"` : jwt.then((fresh) => `Token token="${fresh}"`);
       },
     };
   }
 
-  const api = createApiClient<paths>(
+  const api = createApiClient<Operations, paths>(
     {
+      name: "SharinPix",
       userAgent: `@importkit/sharinpix/${VERSION}`,
       defaultBaseUrl: credentials.baseUrl,
-      authorize: credentials.authorize,
+      operations,
+      authorize: (request) => {
+        const header = credentials.header();
+        if (typeof header === "string") return void (request.headers["authorization"] = header);
+        return header.then((value) => void (request.headers["authorization"] = value));
+      },
       secrets: [credentials.secret, typeof secretUrl === "string" ? secretUrl : undefined],
-      startsWork: ["POST /imports"],
-      // Both operations answer with the Import: an empty 2xx is an InvalidResponseError.
-      bodylessOperations: [],
-      operationIds,
-      validation,
       // SharinPix's 401 has an empty body and says why in `X-message` ("Access denied").
       errorDetails: (_body, _status, headers) => ({ message: headers.get("x-message") ?? undefined }),
-      clientOptions: { bodySerializer: serializeBody },
+      encoders: { [FORM_CONTENT_TYPE]: (body) => railsFormBody(body as Record<string, unknown>) },
     },
     common,
   );
-  const { raw, init, call } = api;
 
   const imports = {
     /**
-     * Queues the import of one image and returns it (`image_id: null` until processed). Refuses bad input
-     * before sending (a rejected ValidationError). Never resent after a failure the server may have acted on.
+     * Queues the import of one image and returns it (`image_id: null` until processed). Never resent after a failure
+     * the server may have acted on.
      */
-    async create(params: CreateImportParams, options: CreateImportOptions = {}): Promise<Import> {
-      const { encoding: requested, ...requestOptions } = options;
-      checkCreateParams(params);
-      checkEncoding(requested, "options.encoding");
-      const encoding = encodingFor(params, requested ?? defaultEncoding);
+    start(params: StartImportParams, options: StartImportOptions = {}): APIPromise<Import> {
+      const { encoding: requested, ...requestOptions } = options ?? {};
       // The headers are for SharinPix's fetch of `url`, usually credentials, and the API echoes them back.
-      for (const value of Object.values((params as { headers?: Record<string, string> }).headers ?? {})) api.redactor.addSecret(value);
-      const request = init(requestOptions);
-      return call(
-        raw.POST("/imports", {
-          body: params,
-          ...request,
-          headers: { ...request.headers, "Content-Type": encoding === "form" ? FORM_CONTENT_TYPE : "application/json" },
-        }),
-        "createImport",
-      );
+      const headers = (params as { headers?: unknown } | undefined)?.headers;
+      if (headers !== null && typeof headers === "object") for (const value of Object.values(headers)) if (typeof value === "string") api.redactor.addSecret(value);
+      let contentType: string;
+      try {
+        checkEncoding(requested, "options.encoding");
+        contentType = encodingFor(params, requested ?? defaultEncoding) === "form" ? FORM_CONTENT_TYPE : "application/json";
+      } catch (error) {
+        return new APIPromise<Import>(Promise.reject(error));
+      }
+      return api.call("createImport", { body: params, contentType: contentType as "application/json" }, requestOptions);
     },
 
     /** Gets an import; `image_id` is set once the image exists. */
-    async get(id: string, options?: RequestOptions): Promise<Import> {
-      checkId(id);
-      return call(raw.GET("/imports/{id}", { params: { path: { id } }, ...init(options) }), "getImport");
+    get(id: string, options?: RequestOptions): APIPromise<Import> {
+      return api.call("getImport", { path: { id } }, options);
     },
 
     /**
-     * Polls until `image_id` is set and returns the import. SharinPix reports no failure, so a failed import
-     * ends in WaitTimeoutError after `timeout` (default 10 minutes); AbortError on `signal`.
+     * Polls until `image_id` is set and returns the import. SharinPix reports no failure, so a failed import ends in
+     * WaitTimeoutError after `deadline` (default 10 minutes); AbortError on `signal`.
      */
-    async waitFor(id: string, options: WaitOptions & Pick<RequestOptions, "maxRetries"> = {}): Promise<Import> {
-      checkId(id);
-      const { signal, timeout, interval, maxInterval, onProgress, maxRetries } = options;
-      return waitFor<Import>({
-        label: `SharinPix import ${id}`,
-        redactor: api.redactor,
-        timeout: timeout ?? DEFAULT_WAIT_TIMEOUT_MS,
-        ...(signal ? { signal } : {}),
-        ...(interval !== undefined ? { interval } : {}),
-        ...(maxInterval !== undefined ? { maxInterval } : {}),
-        ...(onProgress ? { onProgress } : {}),
-        poll: (pollSignal) => imports.get(id, { signal: pollSignal, ...(maxRetries !== undefined ? { maxRetries } : {}) }),
-        state: (found) => (found.image_id != null ? "succeeded" : "pending"),
-        // Unreachable (state is never "failed"); PollSpec needs one.
-        failure: (found) => new ImportFailedError(`SharinPix import ${found.id} failed.`, { status: "failed" }),
-      });
+    waitFor(id: string, options?: WaitForOptions<Import>): Promise<Import> {
+      return api.waitFor("getImport", { path: { id } }, options, { label: `SharinPix import ${id}` });
+    },
+
+    /** `start`, then `waitFor` the import it started. */
+    async startAndWait(params: StartImportParams, options?: WaitForOptions<Import> & { encoding?: BodyEncoding }): Promise<Import> {
+      const started = await imports.start(params, { ...requestOptionsOf(options), ...(options?.encoding ? { encoding: options.encoding } : {}) });
+      return imports.waitFor(started.id, options);
     },
 
     /**
-     * Imports many images (an array, iterable or async iterable) at bounded concurrency, with retries per
-     * item and an optional checkpoint file that makes a second run skip what the first imported. Never sends
-     * an item twice when the first answer was lost: see BulkOptions.wasImported and BulkReport.uncertain.
+     * Imports many images (an array, iterable or async iterable) at bounded concurrency, with retries per item and an
+     * optional checkpoint file that makes a second run skip what the first imported. Never sends an item twice when
+     * the first answer was lost: see BulkOptions.wasImported and BulkReport.uncertain.
      */
-    bulk(items: Iterable<CreateImportParams> | AsyncIterable<CreateImportParams>, options?: BulkOptions): Promise<BulkReport> {
-      return runBulk({ create: imports.create, redactor: api.redactor, logger: api.logger }, items, options);
+    bulk(items: Iterable<StartImportParams> | AsyncIterable<StartImportParams>, options?: BulkOptions): Promise<BulkReport> {
+      return runBulk({ create: (params, o) => imports.start(params, o), redactor: api.redactor, logger: api.logger }, items, options);
     },
   };
 
   return {
     imports,
-    /** The typed openapi-fetch client: every operation of the spec, `{ data, error, response }`. */
-    raw,
+    /** The typed openapi-fetch client: every operation of the spec, `{ data, error, response }`, middleware. */
+    raw: api.raw,
   };
 }
 
@@ -220,14 +211,11 @@ function checkEncoding(encoding: unknown, path: string): asserts encoding is Bod
   if (encoding !== undefined && encoding !== "form" && encoding !== "json") throw new ValidationError('must be "form" or "json"', path);
 }
 
-function encodingFor(params: CreateImportParams, requested: BodyEncoding | undefined): BodyEncoding {
-  const hasTags = params.tags !== undefined;
+/** Tags have no form encoding in the spec (Rails' `tags[]=` has none in OpenAPI), so a request with tags goes as JSON. */
+function encodingFor(params: StartImportParams, requested: BodyEncoding | undefined): BodyEncoding {
+  const hasTags = (params as { tags?: unknown } | undefined)?.tags !== undefined;
   if (hasTags && requested === "form") {
     throw new ValidationError('tags have no form encoding in the SharinPix spec; use encoding "json" (the default when tags are given)', "tags");
   }
   return hasTags ? "json" : (requested ?? "form");
-}
-
-function checkId(id: unknown): asserts id is string {
-  if (typeof id !== "string" || id.trim() === "") throw new ValidationError("the import id is required (Import.id, a UUID)", "id");
 }

@@ -14,10 +14,12 @@ export type AttachmentImportParams = Schemas["AttachmentImportCreateRequest"] & 
 /** From a Salesforce ContentDocument (`import_type: "salesforce"` + `content_document_id`). */
 export type ContentDocumentImportParams = Schemas["ContentDocumentImportCreateRequest"] & { url?: never; headers?: never; attachment_id?: never };
 /**
- * What `imports.create` takes: exactly one kind, told apart by `import_type` and which id it carries. The
+ * What `imports.start` takes: exactly one kind, told apart by `import_type` and which id it carries. The
  * fields are the wire's own (`album_id`, `content_document_id`, …).
  */
-export type CreateImportParams = UrlImportParams | AttachmentImportParams | ContentDocumentImportParams;
+export type StartImportParams = UrlImportParams | AttachmentImportParams | ContentDocumentImportParams;
+/** The bulk runner's name for it (until the runner moves to core). */
+export type CreateImportParams = StartImportParams;
 
 export type ImportKind = "url" | "attachment" | "contentDocument";
 
