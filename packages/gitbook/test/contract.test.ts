@@ -45,7 +45,7 @@ describe("imports.list", () => {
   it("stops at the page cap with a clear error when the cursor never ends", async () => {
     const seen: ImportRun[] = [];
     const iterate = async () => {
-      for await (const run of client(endless.fetch).imports.list({ organizationId, maxPages: 4 })) seen.push(run);
+      for await (const run of client(endless.fetch).imports.list({ organizationId }, { maxPages: 4 })) seen.push(run);
     };
     const error = await iterate().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PaginationLimitError);
@@ -85,14 +85,14 @@ describe("imports.start / get / cancel", () => {
   });
 
   it("gets a run", async () => {
-    const run = await client(plain.fetch).imports.get({ organizationId, importRunId: "run_completed" });
+    const run = await client(plain.fetch).imports.get("run_completed", { organizationId });
     expect(run.status).toBe("completed");
     expect(run.pages?.length).toBeGreaterThan(0);
   });
 
   it("cancels a run (200 today, 201 on older API versions)", async () => {
-    expect((await client(plain.fetch).imports.cancel({ organizationId, importRunId: "run_1" })).status).toBe("cancelled");
-    expect((await client(created201.fetch).imports.cancel({ organizationId, importRunId: "run_1" })).id).toBeTruthy();
+    expect((await client(plain.fetch).imports.cancel("run_1", { organizationId })).status).toBe("cancelled");
+    expect((await client(created201.fetch).imports.cancel("run_1", { organizationId })).id).toBeTruthy();
   });
 });
 
@@ -109,8 +109,8 @@ describe("every documented error status becomes its typed error", () => {
     listImportRuns: (c: ReturnType<typeof client>) => c.imports.list({ organizationId }).toArray(),
     startImportRun: (c: ReturnType<typeof client>) =>
       c.imports.start({ organizationId, source: { type: "website", url: "https://example.com" }, target: { space: "s" } }),
-    getImportRun: (c: ReturnType<typeof client>) => c.imports.get({ organizationId, importRunId: "run_1" }),
-    cancelImportRun: (c: ReturnType<typeof client>) => c.imports.cancel({ organizationId, importRunId: "run_1" }),
+    getImportRun: (c: ReturnType<typeof client>) => c.imports.get("run_1", { organizationId }),
+    cancelImportRun: (c: ReturnType<typeof client>) => c.imports.cancel("run_1", { organizationId }),
   };
   const fetches = Object.fromEntries(cases.map(([status]) => [status, contractFetch({ prefer: `code=${status}` })]));
 
@@ -201,19 +201,19 @@ describe("imports.waitFor", () => {
     };
     return { fetch, polls };
   }
-  const ref = { organizationId, importRunId: "run_1" };
+  const ref = ["run_1", { organizationId }] as const;
 
   it("reports progress on every poll and returns the completed run", async () => {
     const seq = statusSequence(["pending", "in-progress", "in-progress", "completed"]);
     const progress: string[] = [];
-    const run = await client(seq.fetch).imports.waitFor(ref, { interval: 5, onProgress: (r) => progress.push(r.status) });
+    const run = await client(seq.fetch).imports.waitFor(...ref, { interval: 5, onProgress: (r) => progress.push(r.status) });
     expect(run.status).toBe("completed");
     expect(progress).toEqual(["pending", "in-progress", "in-progress", "completed"]);
   });
 
   it("throws ImportFailedError with the run's reason when it fails", async () => {
     const seq = statusSequence(["in-progress", "failed"]);
-    const error = (await client(seq.fetch).imports.waitFor(ref, { interval: 5 }).catch((e: unknown) => e)) as ImportFailedError;
+    const error = (await client(seq.fetch).imports.waitFor(...ref, { interval: 5 }).catch((e: unknown) => e)) as ImportFailedError;
     expect(error).toBeInstanceOf(ImportFailedError);
     expect(error.status).toBe("failed");
     expect(error.reason).toBeTruthy();
@@ -222,7 +222,7 @@ describe("imports.waitFor", () => {
 
   it("throws ImportFailedError when the run is cancelled", async () => {
     const seq = statusSequence(["cancelled"]);
-    const error = (await client(seq.fetch).imports.waitFor(ref, { interval: 5 }).catch((e: unknown) => e)) as ImportFailedError;
+    const error = (await client(seq.fetch).imports.waitFor(...ref, { interval: 5 }).catch((e: unknown) => e)) as ImportFailedError;
     expect(error).toBeInstanceOf(ImportFailedError);
     expect(error.status).toBe("cancelled");
   });
@@ -232,7 +232,7 @@ describe("imports.waitFor", () => {
     const controller = new AbortController();
     const started = Date.now();
     const error = await client(seq.fetch)
-      .imports.waitFor(ref, {
+      .imports.waitFor(...ref, {
         interval: 60_000,
         signal: controller.signal,
         onProgress: () => setTimeout(() => controller.abort(), 20),
@@ -245,8 +245,8 @@ describe("imports.waitFor", () => {
 
   it("gives up after its overall timeout with the last run seen", async () => {
     const seq = statusSequence(["in-progress"]);
-    const error = (await client(seq.fetch).imports.waitFor(ref, { interval: 10, timeout: 200 }).catch((e: unknown) => e)) as WaitTimeoutError;
+    const error = (await client(seq.fetch).imports.waitFor(...ref, { interval: 10, deadline: 200 }).catch((e: unknown) => e)) as WaitTimeoutError;
     expect(error).toBeInstanceOf(WaitTimeoutError);
-    expect((error.lastSeen as ImportRun).status).toBe("in-progress");
+    expect(error.lastSeen?.status).toBe("in-progress");
   });
 });
