@@ -10,7 +10,7 @@
  * out the documented one-minute window, which this test cannot afford; the budget rules below cover that case.)
  */
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { epochResetPolicy, PROBE_PATIENCE_MS, RateLimitBudget, relativeResetPolicy } from "../packages/core/src/index.ts";
+import { epochResetPolicy, PROBE_PATIENCE_MS, RateLimitBudget, relativeResetPolicy } from "../packages/core/src/internal.ts";
 import { createDocument360Client } from "../packages/document360/src/index.ts";
 import { createGitBookClient } from "../packages/gitbook/src/index.ts";
 import { startFaultServer, type FaultServer } from "./fault-server.ts";
@@ -103,8 +103,8 @@ describe("GitBook: one client, 200 waitFor loops and a 1 000-page list", () => {
     const gitbook = createGitBookClient({ token: "gbtok_load", baseUrl: server.url, logger: log.logger });
     const started = Date.now();
     const [done, listed] = await Promise.all([
-      Promise.all(Array.from({ length: WAITS }, (_, i) => gitbook.imports.waitFor({ organizationId: "org_load", importRunId: `run_${i}` }, { interval: 10, maxInterval: 50 }))),
-      gitbook.imports.list({ organizationId: "org_load", maxPages: PAGES }).toArray(),
+      Promise.all(Array.from({ length: WAITS }, (_, i) => gitbook.imports.waitFor(`run_${i}`, { organizationId: "org_load" }, { interval: 10, maxInterval: 50 }))),
+      gitbook.imports.list({ organizationId: "org_load" }, { maxPages: PAGES }).toArray(),
     ]);
     const elapsed = Date.now() - started;
 

@@ -374,7 +374,7 @@ export function createApiClient<Ops, Paths extends {} = {}>(provider: ProviderDe
     const where = `${call.operation ?? request.method} (${request.method} ${request.url})`;
     const message = redactor.cut(
       `${where} failed with ${status}: ${redactor.cut(detail, MAX_MESSAGE_DETAIL_CHARS)}` +
-        (sent.cut ? ` [error body cut at ${Math.round((sent.bytes?.byteLength ?? 0) / 1024)} KiB: only its start was read]` : ""),
+        (sent.cut ? ` [error body cut at ${Math.round((sent.bytes?.byteLength ?? 0) / 1024)} KiB${declaredSize(response.headers)}: only its start was read]` : ""),
       MAX_MESSAGE_CHARS,
     );
     const code = typeof details.code === "string" ? redactor.cut(details.code, 200) : typeof details.code === "number" && Number.isFinite(details.code) ? details.code : undefined;
@@ -434,6 +434,11 @@ function defaultAccept(entry: OperationSpec): string | undefined {
   const types = entry.responseMediaTypes;
   if (types.length === 0) return undefined;
   return types.includes("application/json") ? "application/json" : types.join(", ");
+}
+
+function declaredSize(headers: Headers): string {
+  const length = Number(headers.get("content-length"));
+  return Number.isFinite(length) && length > 0 ? ` of ${(length / 1024 / 1024).toFixed(1)} MiB` : "";
 }
 
 function jsonOrString(value: unknown): string {

@@ -8,9 +8,11 @@ import { globalAgent, createServer as createHttpsServer, type Server as HttpsSer
 import type { AddressInfo } from "node:net";
 import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AbortError, ConnectionError, createRetryingFetch, NotFoundError, Redactor, redactingLogger, TimeoutError } from "@importkit/core";
+import { AbortError, ConnectionError, NotFoundError, TimeoutError } from "@importkit/core";
+import { createApiClient } from "@importkit/core/internal";
 import { fileDownloadTransport, isNodeRuntime, nodeHttpFetch, saveDownload, saveStream } from "@importkit/core/node";
 import { refusedUrl, startFaultServer, type FaultServer } from "../../../test/fault-server.ts";
+import { TEST_TOKEN, testClient, testProvider } from "./test-api.ts";
 
 let server: FaultServer;
 let other: FaultServer; // another origin (another port), for cross-origin redirects
@@ -82,49 +84,13 @@ describe("nodeHttpFetch", () => {
     expect(codeOf(await response.text().catch((e: unknown) => e))).toBe("Z_DATA_ERROR");
   });
 
-  it("follows a same-origin redirect and says so in url and redirected", async () => {
-    server.route("GET /old", { status: 302, headers: { location: "/new?x=1" } });
-    server.route("GET /new", { status: 200, body: "moved here" });
-    const response = await nodeHttpFetch(`${server.url}/old`, { headers: { authorization: "Bearer kept-on-same-origin" } });
-    expect(await response.text()).toBe("moved here");
-    expect(response.redirected).toBe(true);
-    expect(response.url).toBe(`${server.url}/new?x=1`);
-    expect(server.requests.map((r) => r.headers.authorization)).toEqual(["Bearer kept-on-same-origin", "Bearer kept-on-same-origin"]);
-  });
-
-  it("drops credentials when a redirect leads to another origin", async () => {
-    server.queue({ status: 307, headers: { location: `${other.url}/storage/file.zip` } });
-    other.queue({ status: 200, body: "zip bytes" });
-    const response = await nodeHttpFetch(`${server.url}/download`, { headers: { authorization: "Bearer secret-token", cookie: "s=1", accept: "*/*" } });
-    expect(await response.text()).toBe("zip bytes");
-    expect(other.requests[0]!.headers.authorization).toBeUndefined();
-    expect(other.requests[0]!.headers.cookie).toBeUndefined();
-    expect(other.requests[0]!.headers.accept).toBe("*/*");
-  });
-
-  it("turns a POST into a GET without body after a 303, and keeps the method and body on a 307", async () => {
-    server.queue({ status: 303, headers: { location: "/result" } }, { status: 200, body: "ok" });
-    await (await nodeHttpFetch(`${server.url}/submit`, { method: "POST", body: "a=1", headers: { "content-type": "application/x-www-form-urlencoded" } })).text();
-    expect(server.requests.map((r) => [r.method, r.body, r.headers["content-type"]])).toEqual([
-      ["POST", "a=1", "application/x-www-form-urlencoded"],
-      ["GET", "", undefined],
-    ]);
-    server.requests.length = 0;
-    server.queue({ status: 307, headers: { location: "/again" } }, { status: 200, body: "ok" });
-    await (await nodeHttpFetch(`${server.url}/submit`, { method: "POST", body: "a=1" })).text();
-    expect(server.requests.map((r) => [r.method, r.body])).toEqual([
-      ["POST", "a=1"],
-      ["POST", "a=1"],
-    ]);
-  });
-
-  it("stops after 20 redirects, and honours redirect: manual and error", async () => {
-    server.route("/loop", { status: 302, headers: { location: "/loop" } });
-    await expect(nodeHttpFetch(`${server.url}/loop`)).rejects.toThrow(/more than 20 redirects/);
-    expect(server.requests).toHaveLength(21);
-    const manual = await nodeHttpFetch(`${server.url}/loop`, { redirect: "manual" });
-    expect([manual.status, manual.headers.get("location")]).toEqual([302, "/loop"]);
-    await expect(nodeHttpFetch(`${server.url}/loop`, { redirect: "error" })).rejects.toThrow(TypeError);
+  it("never follows a redirect itself (the pipeline does, by its policy): it answers the 3xx as it came", async () => {
+    server.route("/loop", { status: 302, headers: { location: "/elsewhere" } });
+    for (const redirect of ["follow", "manual", "error"] as const) {
+      const response = await nodeHttpFetch(`${server.url}/loop`, { redirect, headers: { authorization: "Bearer x" } });
+      expect([response.status, response.headers.get("location")]).toEqual([302, "/elsewhere"]);
+    }
+    expect(server.requests.map((r) => r.url)).toEqual(["/loop", "/loop", "/loop"]);
   });
 
   it("gives no body for HEAD and 204, as fetch does", async () => {
@@ -174,68 +140,62 @@ describe("nodeHttpFetch", () => {
   });
 });
 
-describe("the retrying fetch over nodeHttpFetch", () => {
-  const redactor = new Redactor({ secretParams: ["_apikey"] });
-  const logger = redactingLogger(undefined, redactor);
-  function streamedRequest(url: string, transport: (url: string, init: RequestInit) => Promise<Response> = nodeHttpFetch) {
-    const request = new Request(url);
-    Object.assign(request, { importkit: { stream: true, transport } });
-    return request;
-  }
+describe("downloads over nodeHttpFetch, through a client", () => {
+  const KEY = "sentinel-key-123";
+  const keyed = (transport?: typeof fetch, options: Record<string, unknown> = {}) =>
+    testClient(transport ?? fetch, { baseUrl: server.url, ...options }, {
+      authorize: (request) => void (request.url += `${request.url.includes("?") ? "&" : "?"}_apikey=${KEY}`),
+      secrets: [KEY],
+      secretParams: ["_apikey"],
+    });
 
-  it("is used only when the client has no fetch of its own", async () => {
+  it("saveTo uses it only when the client has no fetch of its own", async () => {
     let injected = 0;
     const fetchOfTheClient: typeof fetch = (input, init) => {
       injected++;
       return fetch(input, init);
     };
-    let transported = 0;
-    const counting = (url: string, init: RequestInit) => {
-      transported++;
-      return nodeHttpFetch(url, init);
-    };
     server.fallback = { status: 200, body: "file" };
-    await (await createRetryingFetch({ redactor, logger })(streamedRequest(`${server.url}/a`, counting))).text();
-    expect([injected, transported]).toEqual([0, 1]);
-    await (await createRetryingFetch({ redactor, logger, fetch: fetchOfTheClient })(streamedRequest(`${server.url}/a`, counting))).text();
-    expect([injected, transported]).toEqual([1, 1]);
+    const viaTransport = createApiClient(testProvider(), { baseUrl: server.url });
+    await viaTransport.download("getFile", { path: { name: "a" } }).saveTo(join(dir, "a1.bin"));
+    expect(injected).toBe(0);
+    expect(server.requests[0]!.headers["accept-encoding"]).toBe("gzip, deflate, br"); // node:http asks for these itself
+    await keyed(fetchOfTheClient).download("getFile", { path: { name: "a" } }).saveTo(join(dir, "a2.bin"));
+    expect(injected).toBe(1);
     server.fallback = { status: 404, json: { error: "no behaviour queued" } };
   });
 
-  it("retries a 503 and a refused connection, then saves the file", async () => {
+  it("retries a 503 and a reset, then saves the file", async () => {
     const payload = randomBytes(300_000);
     server.queue({ status: 503, json: { message: "busy" }, headers: { "retry-after-ms": "10" } }, { fault: "reset-before-headers" }, { status: 200, body: payload });
-    const retrying = createRetryingFetch({ redactor, logger, maxRetries: 3, random: () => 0 });
-    const response = await retrying(streamedRequest(`${server.url}/f?_apikey=sentinel-key-123`));
-    const saved = await saveStream(response.body!, join(dir, "retried.bin"));
+    const saved = await keyed(nodeHttpFetch as typeof fetch, { maxRetries: 3 }).download("getFile", { path: { name: "f" } }).saveTo(join(dir, "retried.bin"));
     expect(saved.bytes).toBe(payload.length);
     expect(sha256(readFileSync(join(dir, "retried.bin")))).toBe(sha256(payload));
     expect(server.requests).toHaveLength(3);
   });
 
   it("types the failures and keeps the key out of them: idle timeout, reset, abort", async () => {
-    const retrying = createRetryingFetch({ redactor, logger, maxRetries: 0, timeout: 100 });
-    const url = `${server.url}/f?_apikey=sentinel-key-123`;
+    const client = keyed(nodeHttpFetch as typeof fetch, { maxRetries: 0, timeout: 100 });
     server.queue({ fault: "stall-body", partialBody: "PK" });
-    const stalled = await saveStream((await retrying(streamedRequest(url))).body!, join(dir, "a.bin")).catch((e: unknown) => e);
+    const stalled = await new Response((await client.download("getFile", { path: { name: "f" } })).body).text().catch((e: unknown) => e);
     expect(stalled).toBeInstanceOf(TimeoutError);
 
     server.queue({ fault: "reset-after-headers", partialBody: "PK" });
-    const reset = await saveStream((await retrying(streamedRequest(url))).body!, join(dir, "b.bin")).catch((e: unknown) => e);
+    const reset = await new Response((await client.download("getFile", { path: { name: "f" } })).body).text().catch((e: unknown) => e);
     expect(reset).toBeInstanceOf(ConnectionError);
     expect((reset as ConnectionError).message).toContain("the connection was reset");
 
     server.queue({ fault: "stall-body", partialBody: "PK" });
     const controller = new AbortController();
-    const request = streamedRequest(url);
-    Object.defineProperty(request, "signal", { value: controller.signal });
-    const body = (await createRetryingFetch({ redactor, logger, maxRetries: 0, timeout: 5_000 })(request)).body!;
-    setTimeout(() => controller.abort(), 50);
-    const aborted = await saveStream(body, join(dir, "c.bin"), { signal: controller.signal }).catch((e: unknown) => e);
+    const patient = keyed(nodeHttpFetch as typeof fetch, { maxRetries: 0, timeout: 5_000 });
+    const download = await patient.download("getFile", { path: { name: "f" } }, { signal: controller.signal });
+    const reading = new Response(download.body).text().catch((e: unknown) => e);
+    controller.abort();
+    const aborted = await reading;
     expect(aborted).toBeInstanceOf(AbortError);
 
     for (const error of [stalled, reset, aborted] as Error[]) {
-      expect(`${error.message}\n${error.stack}\n${JSON.stringify(error)}`).not.toContain("sentinel-key-123");
+      expect(`${error.message}\n${error.stack}\n${JSON.stringify(error)}`).not.toContain(KEY);
     }
   });
 });
@@ -317,16 +277,17 @@ describe("nodeHttpFetch over TLS", () => {
     }
   }
 
-  it("downloads over https, and follows a redirect from http to https without the credentials", async () => {
+  it("downloads over https, and a download redirected from http to https (another origin) arrives without the credentials", async () => {
     seen.length = 0;
     const direct = await trusting(async () => (await nodeHttpFetch(`${origin}/results.csv`)).text());
     expect(direct).toBe("id,name\n1,secure\n");
     server.queue({ status: 302, headers: { location: `${origin}/moved.csv` } });
     const moved = await trusting(async () => {
-      const response = await nodeHttpFetch(`${server.url}/results.csv`, { headers: { authorization: "Bearer for-the-api-only" } });
-      return { text: await response.text(), url: response.url };
+      const download = await testClient(nodeHttpFetch as typeof fetch, { baseUrl: server.url }).download("getFile", { path: { name: "results.csv" } });
+      return new Response(download.body).text();
     });
-    expect(moved).toEqual({ text: "id,name\n1,secure\n", url: `${origin}/moved.csv` });
+    expect(moved).toBe("id,name\n1,secure\n");
+    expect(server.requests[0]!.headers.authorization).toBe(`Bearer ${TEST_TOKEN}`);
     expect(seen).toEqual([
       { url: "/results.csv", authorization: undefined },
       { url: "/moved.csv", authorization: undefined },
@@ -339,11 +300,10 @@ describe("nodeHttpFetch over TLS", () => {
     const viaFetch = await fetch(`${origin}/results.csv`).catch((e: unknown) => e);
     expect(codeOf(viaFetch)).toBe("DEPTH_ZERO_SELF_SIGNED_CERT");
 
-    const redactor = new Redactor();
-    const retrying = createRetryingFetch({ redactor, logger: redactingLogger(undefined, redactor), maxRetries: 0 });
-    const request = new Request(`${origin}/results.csv`);
-    Object.assign(request, { importkit: { stream: true, transport: nodeHttpFetch } });
-    const failure = await retrying(request).catch((e: unknown) => e);
+    const failure = await testClient(nodeHttpFetch as typeof fetch, { baseUrl: origin, maxRetries: 0 }).download("getFile", { path: { name: "results.csv" } }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(failure).toBeInstanceOf(ConnectionError);
     expect((failure as ConnectionError).code).toBe("DEPTH_ZERO_SELF_SIGNED_CERT");
   });

@@ -1,7 +1,8 @@
 // certainlyNotActed: the one rule for "the server cannot have acted on this request", shared by the retrying
 // fetch (resending work-starting requests) and SharinPix's bulk import (resending an item).
 import { describe, expect, it } from "vitest";
-import { apiErrorClassFor, ConnectionError, certainlyNotActed, InvalidResponseError, TimeoutError, ValidationError } from "@importkit/core";
+import { apiErrorClassFor, ConnectionError, InvalidResponseError, TimeoutError, ValidationError } from "@importkit/core";
+import { certainlyNotActed } from "@importkit/core/internal";
 
 const api = (status: number) => new (apiErrorClassFor(status))({ status, message: `answered ${status}` });
 

@@ -1,21 +1,46 @@
 import { describe, expect, it } from "vitest";
-import { validateCall, validateValue, type OperationSchema, type Schema } from "@importkit/core";
+import { validateCall, validateValue, type OperationSchema, type Schema } from "@importkit/core/internal";
 
 const getRun: OperationSchema = {
   path: { type: "object", properties: { org: { type: "string" }, id: { type: "string" } }, required: ["org", "id"] },
 };
+const paths = (check: ReturnType<typeof validateCall>) => check.refused.map((i) => i.path);
 
 describe("validateCall", () => {
-  it("refuses path segments a URL would resolve to another path", () => {
-    for (const id of ["", ".", "..", "%2e", "%2E%2e"]) {
-      const issues = validateCall(getRun, { params: { path: { org: "acme", id } } });
-      expect(issues.map((i) => i.path), `id=${JSON.stringify(id)}`).toEqual(["id"]);
+  it("refuses path segments a URL would resolve to another path, in every mode", () => {
+    for (const mode of ["documented", "strict", "off"] as const) {
+      for (const id of ["", ".", "..", "%2e", "%2E%2e"]) {
+        expect(paths(validateCall(getRun, { path: { org: "acme", id } }, mode)), `${mode} id=${JSON.stringify(id)}`).toEqual(["id"]);
+      }
+      expect(paths(validateCall(getRun, { path: { org: "acme", id: "..x" } }, mode))).toEqual([]);
     }
-    expect(validateCall(getRun, { params: { path: { org: "acme", id: "..x" } } })).toEqual([]);
+  });
+
+  it("refuses text no URL can carry (an unpaired surrogate), in every mode", () => {
+    for (const mode of ["documented", "off"] as const) {
+      expect(paths(validateCall(getRun, { path: { org: "acme", id: "a\udc00b" } }, mode))).toEqual(["id"]);
+    }
   });
 
   it("names a missing required body", () => {
-    expect(validateCall({ body: { type: "object" }, bodyRequired: true }, {})).toEqual([{ path: "body", message: "is required" }]);
+    expect(validateCall({ body: { type: "object" }, bodyRequired: true }, {}).refused).toEqual([
+      { path: "body", message: "is required", keyword: "required", inferred: false },
+    ]);
+  });
+
+  it("documented: an inferred rule is a warning, a documented one a refusal; strict refuses both; off neither", () => {
+    const op: OperationSchema = {
+      body: {
+        type: "object",
+        properties: { url: { type: "string", format: "uri", inferred: ["format"] }, name: { type: "string", maxLength: 3 } },
+      },
+    };
+    const input = { body: { url: "has spaces in it", name: "toolong" } };
+    const documented = validateCall(op, input, "documented");
+    expect(documented.refused.map((i) => `${i.path}:${i.keyword}`)).toEqual(["name:maxLength"]);
+    expect(documented.warnings.map((i) => `${i.path}:${i.keyword}`)).toEqual(["url:format"]);
+    expect(validateCall(op, input, "strict").refused.map((i) => i.path)).toEqual(["url", "name"]);
+    expect(validateCall(op, input, "off")).toEqual({ refused: [], warnings: [] });
   });
 });
 
@@ -27,7 +52,7 @@ describe("validateValue", () => {
         { type: "object", properties: { type: { enum: ["file"] }, files: { type: "array" } }, required: ["type", "files"] },
       ],
     };
-    expect(validateValue(source, { type: "website", url: "https://too.long" }, "source")).toEqual([
+    expect(validateValue(source, { type: "website", url: "https://too.long" }, "source").map(({ path, message }) => ({ path, message }))).toEqual([
       { path: "source.url", message: "must have at most 5 characters (got 16)" },
     ]);
   });
@@ -40,5 +65,16 @@ describe("validateValue", () => {
     };
     const issues = validateValue(schema, { n: 0.5, s: "c", list: [1, 2], extra: true });
     expect(issues.map((i) => i.path)).toEqual(["n", "s", "list", "extra"]);
+  });
+
+  it("unevaluatedProperties: false sees the properties of allOf and of the branches that match", () => {
+    const schema: Schema = {
+      allOf: [{ type: "object", properties: { success: { type: "boolean" } } }],
+      properties: { id: { type: "string" } },
+      anyOf: [{ properties: { log: { type: "object" } }, required: ["log"] }, { properties: { url: { type: "string" } }, required: ["url"] }],
+      unevaluatedProperties: false,
+    };
+    expect(validateValue(schema, { success: true, id: "x", log: {} })).toEqual([]);
+    expect(validateValue(schema, { success: true, id: "x", url: "u", stray: 1 }).map((i) => `${i.path}:${i.keyword}`)).toEqual(["stray:unevaluatedProperties"]);
   });
 });
