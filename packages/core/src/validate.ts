@@ -304,23 +304,28 @@ export function validateCall(operation: OperationSchema, input: CallInput, mode:
   const path = (input.path ?? {}) as Record<string, unknown>;
   const query = (input.query ?? {}) as Record<string, unknown>;
   if (operation.path) {
-    if (mode !== "off" && !conforms(operation.path, path)) found.push(...validateValue(operation.path, path, ""));
     // A path parameter is a URL segment: an empty one would silently address another resource
     // (`/imports/` instead of `/imports/{id}`), whatever the schema says.
     // `.` and `..` (also as %2e) are resolved away by every URL parser: `/imports/./cancel` is `/imports/cancel`.
+    // Checked first, in every mode, and said once: what the schema would add about the same parameter is noise.
+    const unsafe = new Set<string>();
     for (const name of Object.keys(operation.path.properties ?? {})) {
       const value = path[name];
       if (value === "" || value === undefined || value === null) {
-        if (mode === "off" || !found.some((i) => i.path === name)) found.push(unsendable(name, "must not be empty (it is a URL path segment)"));
+        found.push(unsendable(name, value === "" ? "must not be empty (it is a URL path segment)" : "is required (it is a URL path segment)"));
+        unsafe.add(name);
       } else if (typeof value === "string" && /^(\.|%2e){1,2}$/i.test(value)) {
         found.push(unsendable(name, `must not be "${value}" (a URL would resolve it to another path)`));
+        unsafe.add(name);
       }
     }
-    unencodable(path, "", found);
+    unencodable(path, "", found, unsafe);
+    if (mode !== "off" && !conforms(operation.path, path)) found.push(...validateValue(operation.path, path, "").filter((i) => !unsafe.has(i.path)));
   }
   if (operation.query) {
-    if (mode !== "off" && !conforms(operation.query, query)) found.push(...validateValue(operation.query, query, ""));
-    unencodable(query, "", found);
+    const unsafe = new Set<string>();
+    unencodable(query, "", found, unsafe);
+    if (mode !== "off" && !conforms(operation.query, query)) found.push(...validateValue(operation.query, query, "").filter((i) => !unsafe.has(i.path)));
   }
   if (mode !== "off") {
     if (input.body === undefined) {
@@ -339,12 +344,14 @@ function unsendable(path: string, message: string): FoundIssue {
 }
 
 /** Text no URL can carry: an unpaired surrogate makes encodeURIComponent throw a bare URIError. */
-function unencodable(values: Record<string, unknown>, prefix: string, found: FoundIssue[]): void {
+function unencodable(values: Record<string, unknown>, prefix: string, found: FoundIssue[], unsafe: Set<string>): void {
   for (const [name, value] of Object.entries(values)) {
+    if (unsafe.has(name)) continue;
     const items = Array.isArray(value) ? value : [value];
     for (const item of items) {
       if (typeof item === "string" && !isWellFormed(item)) {
         found.push(unsendable(prefix + name, "contains an unpaired surrogate (broken text that no URL can carry)"));
+        unsafe.add(prefix + name);
         break;
       }
     }
