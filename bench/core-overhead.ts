@@ -65,7 +65,7 @@ async function main() {
   const cases = {
     GET: {
       plain: () => fetch(`${baseUrl}/org/acme/imports/run_1`, { headers: { Authorization: "Bearer bench-token" } }).then((r) => r.json()),
-      client: () => gitbook.imports.get({ organizationId: "acme", importRunId: "run_1" }),
+      client: () => gitbook.imports.get("run_1", { organizationId: "acme" }),
     },
     POST: {
       plain: () =>

@@ -1,5 +1,5 @@
 /**
- * Benchmark: a 1 GiB Import.io result file saved with `crawlruns.saveTo` versus plain `fetch` piped to a file.
+ * Benchmark: a 1 GiB Import.io result file saved with `crawlRuns.download(...).saveTo` versus plain `fetch` piped to a file.
  *
  *   node --import tsx bench/importio-download.ts [--rounds 3] [--mib 1024] [--http]
  *
@@ -53,7 +53,7 @@ const startRssMB = process.memoryUsage.rss() / 1e6;
 const started = performance.now();
 let bytes;
 if (importio) {
-  bytes = (await importio.crawlruns.saveTo("8b4c7e6d-3a2f-4b1c-8d0e-6f7a8b9c0d1e", "files", path)).bytes;
+  bytes = (await importio.crawlRuns.download("8b4c7e6d-3a2f-4b1c-8d0e-6f7a8b9c0d1e", "files").saveTo(path)).bytes;
 } else if (variant === "http") {
   const response = await new Promise((resolve, reject) => get(url + "/plain", resolve).on("error", reject));
   if (response.statusCode !== 200) throw new Error("node:http answered " + response.statusCode);

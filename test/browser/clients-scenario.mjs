@@ -10,18 +10,18 @@ export async function run({ base, gitbookToken, importioKey, crawlrunId, sharinp
   const gitbook = createGitBookClient({ token: gitbookToken, baseUrl: `${base}/gitbook` });
   const started = await gitbook.imports.start({ organizationId: "org_1", source: { type: "website", url: "https://example.com" }, target: { space: "s" } });
   const polled = [];
-  const done = await gitbook.imports.waitFor({ organizationId: "org_1", importRunId: started.id }, { interval: 10, onProgress: (r) => polled.push(r.status) });
+  const done = await gitbook.imports.waitFor(started.id, { organizationId: "org_1" }, { interval: 10, onProgress: (r) => polled.push(r.status) });
   const refused = await gitbook.imports.start({ organizationId: "org_1", source: { type: "website", url: "https://example.com" } }).catch((e) => e);
-  const denied = await gitbook.imports.get({ organizationId: "org_1", importRunId: "denied" }).catch((e) => e);
+  const denied = await gitbook.imports.get("denied", { organizationId: "org_1" }).catch((e) => e);
 
   const importio = createImportIoClient({ apiKey: importioKey, baseUrl: `${base}/importio` });
-  const text = await new Response(await importio.crawlruns.download(crawlrunId, "csv")).text();
+  const text = await new Response((await importio.crawlRuns.download(crawlrunId, "csv")).body).text();
   const rows = [];
-  for await (const row of importio.crawlruns.rows(crawlrunId)) rows.push(row);
-  const noFiles = await importio.crawlruns.saveTo(crawlrunId, "csv", "results.csv").catch((e) => e);
+  for await (const row of importio.crawlRuns.rows(crawlrunId)) rows.push(row);
+  const noFiles = await importio.crawlRuns.download(crawlrunId, "csv").saveTo("results.csv").catch((e) => e);
 
   const sharinpix = createSharinPixClient({ secretUrl: `sharinpix://${sharinpixSecretId}:${sharinpixSecret}@api.sharinpix.com/api/v1`, baseUrl: `${base}/api/v1` });
-  const created = await sharinpix.imports.create({ album_id: "album-1", url: "https://example.com/a.jpg" });
+  const created = await sharinpix.imports.start({ album_id: "album-1", url: "https://example.com/a.jpg" });
   const processed = await sharinpix.imports.waitFor(created.id, { interval: 10 });
 
   return {

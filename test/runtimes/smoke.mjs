@@ -26,7 +26,7 @@ const leaks = (error, ...secrets) => {
 const gitbook = createGitBookClient({ token: GITBOOK_TOKEN, baseUrl: `${server}/gitbook` });
 const started = await gitbook.imports.start({ organizationId: "org_1", source: { type: "website", url: "https://example.com" }, target: { space: "s" } });
 const polled = [];
-const done = await gitbook.imports.waitFor({ organizationId: "org_1", importRunId: started.id }, { interval: 10, onProgress: (run) => polled.push(run.status) });
+const done = await gitbook.imports.waitFor(started.id, { organizationId: "org_1" }, { interval: 10, onProgress: (run) => polled.push(run.status) });
 out.gitbook = { started: started.id, final: done.status, polled };
 
 // Bad input: refused before sending, as the exported class.
@@ -34,18 +34,18 @@ const refused = await gitbook.imports.start({ organizationId: "org_1", source: {
 out.validation = { isValidationError: refused instanceof ValidationError, fields: refused.issues?.map((i) => i.path) };
 
 // A 401 that echoes the token: typed, and the token is nowhere in the error.
-const denied = await gitbook.imports.get({ organizationId: "org_1", importRunId: "denied" }).catch((e) => e);
+const denied = await gitbook.imports.get("denied", { organizationId: "org_1" }).catch((e) => e);
 out.denied = { isAuthenticationError: denied instanceof AuthenticationError, status: denied.status, leaks: leaks(denied, GITBOOK_TOKEN) };
 
 // Import.io: a gzip-encoded result file saved to disk, and NDJSON rows.
 const importio = createImportIoClient({ apiKey: IMPORTIO_KEY, baseUrl: `${server}/importio` });
 const path = `${workDir}/results.csv`;
-const saved = await importio.crawlruns.saveTo(crawlrunId, "csv", path);
+const saved = await importio.crawlRuns.download(crawlrunId, "csv").saveTo(path);
 out.saveTo = { bytes: saved.bytes, sha256: createHash("sha256").update(readFileSync(path)).digest("hex") };
 const rows = [];
-for await (const row of importio.crawlruns.rows(crawlrunId)) rows.push(row);
+for await (const row of importio.crawlRuns.rows(crawlrunId)) rows.push(row);
 out.rows = rows.length;
-const missing = await importio.crawlruns.get("00000000-0000-4000-8000-000000000000").catch((e) => e);
+const missing = await importio.crawlRuns.get("00000000-0000-4000-8000-000000000000").catch((e) => e);
 out.importioError = { name: missing.name, status: missing.status, leaks: leaks(missing, IMPORTIO_KEY) };
 
 // SharinPix: JWTs minted with jose on this runtime's WebCrypto, a bulk import with a checkpoint file, then the
