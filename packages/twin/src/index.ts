@@ -44,6 +44,13 @@ const modules: { [P in Provider]: ProviderModule<ProviderShapes[P]["credentials"
   sharinpix,
 };
 
+/** The path prefix of the API's server, from its spec: `/v1` (GitBook), `/api/v1` (SharinPix), "" (the others). */
+export function apiBasePath(provider: Provider): string {
+  const module = modules[provider];
+  if (!module) throw new TypeError(`unknown provider "${String(provider)}". Known providers: ${providers.join(", ")}.`);
+  return module.spec.servers[0]?.basePath ?? "";
+}
+
 export interface TwinOptions<P extends Provider = Provider> {
   provider: P;
   /**
@@ -119,7 +126,7 @@ export function createTwin<P extends Provider>(options: TwinOptions<P>): Twin<P>
   if (!Number.isFinite(start)) throw new RangeError(`createTwin: now must be a date or a time in ms, got ${String(options.now)}`);
 
   const module = modules[provider] as ProviderModule<any, any, any, any>;
-  const baseUrl = normalizeBaseUrl(options.baseUrl ?? `https://${provider}.twin.invalid${module.spec.servers[0]?.basePath ?? ""}`);
+  const baseUrl = normalizeBaseUrl(options.baseUrl ?? `https://${provider}.twin.invalid${apiBasePath(provider)}`);
   const ids = new IdSource(options.randomSeed ?? 1);
   const credentials = module.credentials(ids, { ...(options.credentials ?? {}) }, baseUrl);
   const clock = new TwinClock(clockMode, start);

@@ -104,17 +104,17 @@ export function parseRailsForm(body: string): Record<string, unknown> {
     const [head, ...rest] = key.split("[");
     const path = [head!, ...rest.map((part) => part.replace(/\]$/, ""))];
     let at: Record<string, unknown> = out;
-    path.forEach((name, i) => {
-      const last = i === path.length - 1;
-      const next = path[i + 1];
-      if (next === "") {
+    for (let i = 0; i < path.length; i++) {
+      const name = path[i]!;
+      if (path[i + 1] === "") {
+        // `name[]=value`: one more item of a list.
         const list = (Array.isArray(at[name]) ? at[name] : (at[name] = [])) as unknown[];
-        if (i + 1 === path.length - 1) list.push(value);
-        return;
+        list.push(value);
+        break;
       }
-      if (last) at[name] = value;
+      if (i === path.length - 1) at[name] = value;
       else at = (at[name] && typeof at[name] === "object" ? at[name] : (at[name] = {})) as Record<string, unknown>;
-    });
+    }
   }
   return out;
 }
