@@ -28,6 +28,11 @@ export class TwinClock {
     return this.mode === "manual" ? this.#start + this.#offset : this.#start + (Date.now() - this.#realStart) + this.#offset;
   }
 
+  /** How many sleeps are waiting (a test waits for a body to stall before it advances the clock). */
+  get sleeping(): number {
+    return this.#sleepers.size;
+  }
+
   advance(ms: number): void {
     if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`twin.advance(ms) needs a finite number of milliseconds ≥ 0, got ${String(ms)}`);
     this.#offset += ms;
