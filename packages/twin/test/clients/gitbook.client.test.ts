@@ -21,16 +21,16 @@ describe("GitBook client ↔ twin", () => {
     expect(listed).toEqual([started.id]);
   });
 
-  it("reports a failed run with the twin's reason, and retries through an injected 429", async () => {
+  it("reports a failed run with the twin's reason, and retries through injected 429s (the README's scenario)", async () => {
     const twin = createTwin({ provider: "gitbook" });
     const { token, organizationId, spaceId } = twin.credentials;
     const gitbook = createGitBookClient({ token, fetch: twin.fetch });
     twin.failNextImport("The website could not be reached.");
-    twin.failNext("getImportRun", { status: 429, retryAfter: 0 });
+    twin.failNext("getImportRun", { status: 429, retryAfter: 0 }, 2);
     const started = await gitbook.imports.start({ organizationId, source: { type: "website", url: "https://docs.example.com/" }, target: { space: spaceId } });
     const failure = await gitbook.imports.waitFor({ organizationId, importRunId: started.id }, fast).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ImportFailedError);
     expect((failure as Error).message).toContain("The website could not be reached.");
-    expect(twin.requests.filter((r) => r.operationId === "getImportRun").map((r) => r.status)).toEqual([429, 200]);
+    expect(twin.requests.filter((r) => r.operationId === "getImportRun").map((r) => r.status)).toEqual([429, 429, 200]);
   });
 });
