@@ -25,6 +25,13 @@ function api(t: Twin<"importio">) {
   };
 }
 
+/** The URLs of an inputs answer, in whichever form the spec has the twin answer: `{"_url": "a\nb"}` or NDJSON lines. */
+async function inputUrls(response: Response): Promise<string[]> {
+  const text = await response.text();
+  if (response.headers.get("content-type")?.startsWith("application/x-ndjson")) return text.trim().split("\n").map((line) => JSON.parse(line)._url);
+  return (JSON.parse(text)._url as string).split("\n");
+}
+
 async function runToEnd(a: ReturnType<typeof api>, crawlRunId: string) {
   const states: string[] = [];
   for (;;) {
@@ -59,7 +66,7 @@ describe("Import.io twin", () => {
     const a = api(twin);
     const { extractorId } = twin.seeded;
     expect((await a.put(`/extractors/${extractorId}/inputs`, JSON.stringify({ _url: "https://shop.example.com/p/7\nhttps://shop.example.com/p/8" }))).status).toBe(200);
-    expect(await (await a.get(`/extractors/${extractorId}/inputs`)).json()).toEqual({ _url: "https://shop.example.com/p/7\nhttps://shop.example.com/p/8" });
+    expect(await inputUrls(await a.get(`/extractors/${extractorId}/inputs`))).toEqual(["https://shop.example.com/p/7", "https://shop.example.com/p/8"]);
 
     const started = await a.post(`/extractors/${extractorId}/start`);
     const { crawlRunId } = await started.json();
@@ -185,7 +192,7 @@ describe("Import.io twin", () => {
     const { extractorId, reportId } = twin.seeded;
     const copy = await (await a.post(`/extractors/${extractorId}/duplicate`)).json();
     expect(copy.name).toBe("Product pages (copy)");
-    expect(await (await a.get(`/extractors/${copy.guid}/inputs`)).json()).toEqual(await (await a.get(`/extractors/${extractorId}/inputs`)).json());
+    expect(await (await a.get(`/extractors/${copy.guid}/inputs`)).text()).toBe(await (await a.get(`/extractors/${extractorId}/inputs`)).text());
     expect((await (await a.del(`/extractors/${copy.guid}`)).json()).archived).toBe(true);
     expect((await a.post(`/extractors/${copy.guid}/start`)).status).toBe(404);
     const f = checked(twin);
