@@ -3,7 +3,7 @@
  * write it, the openapi-typescript types it would come with, a provider definition around them, and a recorded
  * fetch (no network) that answers from a handler and keeps every request it saw.
  */
-import { createApiClient, type OperationTable, type ProviderDefinition } from "@importkit/core/internal";
+import { createApiClient, type OperationTable, type ProviderDefinition, type Schema } from "@importkit/core/internal";
 import type { CommonClientOptions } from "@importkit/core";
 
 export interface Thing {
@@ -33,7 +33,7 @@ export interface TestOps {
   getFile: { parameters: { path: { name: string } }; requestBody?: never; responses: { 200: { content: { "application/octet-stream": string } } } };
 }
 
-const idPath = { type: "object", properties: { id: { type: "string", minLength: 1 } }, required: ["id"] } as const;
+const idPath: Schema = { type: "object", properties: { id: { type: "string", minLength: 1 } }, required: ["id"] };
 
 export const testOperations: OperationTable<TestOps> = {
   getThing: {

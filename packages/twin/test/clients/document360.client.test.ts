@@ -1,6 +1,6 @@
 /**
  * The Document360 client against its twin, with `fetch: twin.fetch`: an export waited for and its zip saved from the
- * twin's download URL, then imported back. (One client-level file per provider; see issue 11.)
+ * twin's download URL, then imported back. (One client-level file per provider.)
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,7 +19,7 @@ describe("Document360 client ↔ twin", () => {
     expect(finished.download_url).toBe(`${twin.baseUrl}/exports/${started.id}.zip`);
     const dir = mkdtempSync(join(tmpdir(), "twin-d360-"));
     try {
-      await d360.exports.saveTo(finished, join(dir, "export.zip"));
+      await d360.exports.download(finished).saveTo(join(dir, "export.zip"));
       expect(Object.keys(unzipSync(readFileSync(join(dir, "export.zip"))))).toContain("project.json");
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 /**
  * The GitBook client against its twin, with nothing but `fetch: twin.fetch` (no baseUrl, no port). Client-level
- * tests are kept to this file per provider: the client API is being reshaped (issue 11), and these are adapted with it.
+ * tests are kept to this file per provider; the twins themselves are tested over plain HTTP.
  */
 import { describe, expect, it } from "vitest";
 import { createTwin } from "@importkit/twin";
@@ -14,7 +14,7 @@ describe("GitBook client ↔ twin", () => {
     const { token, organizationId, spaceId } = twin.credentials;
     const gitbook = createGitBookClient({ token, fetch: twin.fetch });
     const started = await gitbook.imports.start({ organizationId, source: { type: "website", url: "https://docs.example.com/" }, target: { space: spaceId } });
-    const done = await gitbook.imports.waitFor({ organizationId, importRunId: started.id }, fast);
+    const done = await gitbook.imports.waitFor(started.id, { organizationId }, fast);
     expect(done).toMatchObject({ id: started.id, status: "completed" });
     const listed = [];
     for await (const run of gitbook.imports.list({ organizationId })) listed.push(run.id);
@@ -28,7 +28,7 @@ describe("GitBook client ↔ twin", () => {
     twin.failNextImport("The website could not be reached.");
     twin.failNext("getImportRun", { status: 429, retryAfter: 0 }, 2);
     const started = await gitbook.imports.start({ organizationId, source: { type: "website", url: "https://docs.example.com/" }, target: { space: spaceId } });
-    const failure = await gitbook.imports.waitFor({ organizationId, importRunId: started.id }, fast).catch((e: unknown) => e);
+    const failure = await gitbook.imports.waitFor(started.id, { organizationId }, fast).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ImportFailedError);
     expect((failure as Error).message).toContain("The website could not be reached.");
     expect(twin.requests.filter((r) => r.operationId === "getImportRun").map((r) => r.status)).toEqual([429, 429, 200]);
