@@ -311,7 +311,10 @@ export function validateCall(operation: OperationSchema, input: CallInput, mode:
     for (const name of Object.keys(operation.path.properties ?? {})) {
       const value = path[name];
       if (value === "" || value === undefined || value === null) {
-        if (mode === "off" || !found.some((i) => i.path === name)) found.push(unsendable(name, "must not be empty (it is a URL path segment)"));
+        // Skipped only when the schema already refuses this parameter: an issue from an inferred rule (Document360's
+        // `pattern: \S` on importId) is only a warning outside `strict` mode, and must not let an empty id through.
+        const refused = found.some((i) => i.path === name && (!i.inferred || mode === "strict"));
+        if (mode === "off" || !refused) found.push(unsendable(name, "must not be empty (it is a URL path segment)"));
       } else if (typeof value === "string" && /^(\.|%2e){1,2}$/i.test(value)) {
         found.push(unsendable(name, `must not be "${value}" (a URL would resolve it to another path)`));
       }
