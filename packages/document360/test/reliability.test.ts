@@ -140,17 +140,17 @@ describe("bad input is refused before any request", () => {
   });
 
   // The body is checked against the spec alone (issue 11 removed the hand validator `validateImport`): field names are
-  // the wire's, messages the validator's. What the spec marks x-inferred (import_by and source_documentation_url
-  // present and non-empty, import_by non-blank and non-null) is refused in `validate: "strict"` mode; by default it
-  // is warned about and sent (below).
+  // the wire's, messages the validator's. What the spec marks x-inferred (source_documentation_url and import_by
+  // non-empty, import_by non-blank and non-null) is refused in `validate: "strict"` mode; by default it is warned
+  // about and sent (below).
   it.each([
-    ["no source", { import_by: "u1" }, "documented", ["source_documentation_url"], /source_documentation_url: is required/],
-    ["an empty import_by", { ...importBody, import_by: "" }, "strict", ["import_by"], /import_by: must have at least 1 characters/],
-    ["a blank import_by", { ...importBody, import_by: "   " }, "strict", ["import_by"], /import_by: must match/],
-    ["a null import_by", { ...importBody, import_by: null }, "strict", ["import_by"], /import_by: must be string \(got null\)/],
-    ["a string publish_article", { ...importBody, publish_article: "yes" }, "documented", ["publish_article"], /boolean/],
-    ["everything wrong at once", { source_documentation_url: "", import_by: "" }, "strict", ["source_documentation_url", "import_by"], /source_documentation_url: .*; import_by: /],
-  ] as const)("imports.start with %s (%s mode)", async (_name, body, mode, paths, message) => {
+    ["no source", "documented", { import_by: "u1" }, ["source_documentation_url"], /source_documentation_url: is required/],
+    ["an empty import_by", "strict", { ...importBody, import_by: "" }, ["import_by"], /import_by: must have at least 1 characters/],
+    ["a blank import_by", "strict", { ...importBody, import_by: "   " }, ["import_by"], /import_by: must match/],
+    ["a null import_by", "strict", { ...importBody, import_by: null }, ["import_by"], /import_by: must be string \(got null\)/],
+    ["a string publish_article", "documented", { ...importBody, publish_article: "yes" }, ["publish_article"], /boolean/],
+    ["everything wrong at once", "strict", { source_documentation_url: "", import_by: "" }, ["source_documentation_url", "import_by"], /source_documentation_url: .*; import_by: /],
+  ] as const)("imports.start with %s (%s mode)", async (_name, mode, body, paths, message) => {
     const error = (await client().imports.start(body as never, { validate: mode }).catch((e: unknown) => e)) as ValidationError;
     expect(error).toBeInstanceOf(ValidationError);
     // One field may break several rules at once (an empty import_by: minLength and pattern): each field once here.
