@@ -153,6 +153,8 @@ export class Redactor {
   #buildParamPattern(): RegExp {
     const names = [...this.#params].map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|");
     // `name=value` in a query string or form body, and `"name": "value"` / `name: value` in prose or JSON.
-    return new RegExp(`\\b(${names})(=|"?\\s*:\\s*"?)[^&\\s",;}]+`, "gi");
+    // A value already redacted is kept as it is, with the `)` that may close it: errors quote a redacted URL as
+    // `getX (GET https://…?sig=[REDACTED]) failed …` and redact the whole message again, which must not eat the `)`.
+    return new RegExp(`\\b(${names})(=|"?\\s*:\\s*"?)(?:\\[REDACTED\\](?=\\)?(?:[&\\s",;}]|$))|[^&\\s",;}]+)`, "gi");
   }
 }

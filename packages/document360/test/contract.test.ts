@@ -6,6 +6,7 @@ import {
   ApiError,
   AuthenticationError,
   createDocument360Client,
+  ExportFailedError,
   ExportLimitError,
   ImportFailedError,
   InvalidRequestError,
@@ -288,7 +289,8 @@ describe("waitFor", () => {
   it("follows an import from Queued to Completed, reporting each poll", async () => {
     const seq = scripted(base, { import: ["queued", "inProgress", "inProgress", "completed"] });
     const progress: string[] = [];
-    const done = await client(seq.fetch).imports.waitFor(importId, { interval: 5, onProgress: (s) => progress.push(s.status) });
+    // onProgress is typed: `s` is the import's status response (its `status` may be null on the wire).
+    const done = await client(seq.fetch).imports.waitFor(importId, { interval: 5, onProgress: (s) => progress.push(s.status ?? "(none)") });
     expect(done.status).toBe("Completed");
     expect(done.import_documentation_log?.articles).toBe(102);
     expect(progress).toEqual(["Queued", "InProgress", "InProgress", "Completed"]);
@@ -303,11 +305,15 @@ describe("waitFor", () => {
 
   it("throws ImportFailedError with the log's messages when the import ends in Error", async () => {
     const seq = scripted(base, { import: ["queued", "error"] });
-    const error = (await client(seq.fetch).imports.waitFor(importId, { interval: 5 }).catch((e: unknown) => e)) as ImportFailedError;
+    const error = await client(seq.fetch).imports.waitFor(importId, { interval: 5 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImportFailedError);
+    if (!(error instanceof ImportFailedError)) return;
     expect(error.status).toBe("Error");
     expect(error.reason).toBe("The zip file is not a valid Document360 project export.");
-    expect(error.message).toBe(`Document360 import ${importId} ended in Error: The zip file is not a valid Document360 project export.`);
+    // The one poller in core words every provider's failure "<label> ended <status>: <reason>" (was "ended in Error").
+    expect(error.message).toBe(`Document360 import ${importId} ended Error: The zip file is not a valid Document360 project export.`);
+    // Typed as the import's status by the package's own ImportFailedError: no cast.
+    expect(error.resource?.status).toBe("Error");
     expect(seq.polls.import).toEqual(["queued", "error"]);
   });
 
@@ -319,18 +325,24 @@ describe("waitFor", () => {
     expect(seq.polls.export).toHaveLength(3);
   });
 
-  it("throws ImportFailedError when the export ends in Error", async () => {
+  // Export failures were ImportFailedError before issue 11; they are ExportFailedError now (both WorkFailedError).
+  it("throws ExportFailedError when the export ends in Error", async () => {
     const seq = scripted(base, { export: ["inProgress", "error"] });
-    const error = (await client(seq.fetch).exports.waitFor(exportId, { interval: 5 }).catch((e: unknown) => e)) as ImportFailedError;
-    expect(error).toBeInstanceOf(ImportFailedError);
-    expect(error.message).toMatch(new RegExp(`^Document360 export ${exportId} ended in Error`));
+    const error = await client(seq.fetch).exports.waitFor(exportId, { interval: 5 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ExportFailedError);
+    expect(error).not.toBeInstanceOf(ImportFailedError);
+    if (!(error instanceof ExportFailedError)) return;
+    expect(error.message).toMatch(new RegExp(`^Document360 export ${exportId} ended Error`));
+    expect(error.resource?.status).toBe("Error");
   });
 
-  it("gives up after its overall timeout with the last status seen", async () => {
+  it("gives up after its overall deadline with the last status seen", async () => {
     const seq = scripted(base, { export: ["inProgress"] });
-    const error = (await client(seq.fetch).exports.waitFor(exportId, { interval: 10, timeout: 150 }).catch((e: unknown) => e)) as WaitTimeoutError;
+    const error = await client(seq.fetch).exports.waitFor(exportId, { interval: 10, deadline: 150 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WaitTimeoutError);
-    expect((error.lastSeen as { status: string }).status).toBe("InProgress");
+    if (!(error instanceof WaitTimeoutError)) return;
+    expect(error.deadlineMs).toBe(150);
+    expect(error.lastSeen?.status).toBe("InProgress");
   });
 });
 
@@ -351,8 +363,8 @@ describe("exports.download refuses what cannot be downloaded, before fetching it
     expect((error as Error).message).toMatch(/"InProgress", not "Completed"/);
   });
 
-  it("a failed export is an ImportFailedError", async () => {
+  it("a failed export is an ExportFailedError (was ImportFailedError before issue 11)", async () => {
     const error = await client(scripted(base, { export: ["error"] }).fetch).exports.download(exportId).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ImportFailedError);
+    expect(error).toBeInstanceOf(ExportFailedError);
   });
 });

@@ -108,7 +108,7 @@ describe("export → download → import round trip", () => {
   });
 });
 
-describe("exports.saveTo", () => {
+describe("exports.download(...).saveTo", () => {
   const exportId = "69c2a0ee-bbac-4563-921c-08efef575b64";
   const completed = (downloadUrl: string) => ({
     status: 200,
@@ -125,7 +125,7 @@ describe("exports.saveTo", () => {
       const d360 = createDocument360Client({ apiToken, baseUrl: api.url });
       const path = join(dir, "saved", "project-export.zip");
       const progress: number[] = [];
-      const saved = await d360.exports.saveTo(exportId, path, { onProgress: (p) => progress.push(p.bytes) });
+      const saved = await d360.exports.download(exportId).saveTo(path, { onProgress: (p) => progress.push(p.bytes) });
       expect(saved).toEqual({ path, bytes: zip.length });
       expect(sha256(readFileSync(path))).toBe(sha256(zip));
       expect(progress.at(-1)).toBe(zip.length);
@@ -146,7 +146,7 @@ describe("exports.saveTo", () => {
       api.route(`GET /v2/Project/Export/${exportId}`, completed(`${storage.url}/exp/flaky.zip`));
       storage.queue({ fault: "stall-body", partialBody: "PK\u0003\u0004 the first half", headers: { "content-type": "application/zip" } });
       const d360 = createDocument360Client({ apiToken, baseUrl: api.url, timeout: 150 });
-      const saved = await d360.exports.saveTo(exportId, join(dir, "flaky.zip"));
+      const saved = await d360.exports.download(exportId).saveTo(join(dir, "flaky.zip"));
       expect(sha256(readFileSync(saved.path))).toBe(sha256(zip));
       expect(storage.requests.map((r) => r.url)).toEqual(["/exp/flaky.zip", "/exp/flaky.zip"]);
       expect(api.requests).toHaveLength(1);
@@ -159,9 +159,9 @@ describe("exports.saveTo", () => {
   it("takes a status already at hand, and refuses an empty path before any request", async () => {
     const d360 = createDocument360Client({ apiToken, baseUrl: "http://127.0.0.1:9" });
     const finished = { status: "Completed", download_url: `${storage.url}/exp/at-hand.zip`, success: true };
-    const saved = await d360.exports.saveTo(finished, join(dir, "at-hand.zip"));
+    const saved = await d360.exports.download(finished).saveTo(join(dir, "at-hand.zip"));
     expect(saved.bytes).toBe(zip.length);
-    const error = await d360.exports.saveTo(finished, " ").catch((e: unknown) => e);
+    const error = await d360.exports.download(finished).saveTo(" ").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).issues[0]!.path).toBe("path");
     expect(storage.requests.map((r) => r.url)).toEqual(["/exp/at-hand.zip"]);

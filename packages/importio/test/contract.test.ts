@@ -13,7 +13,7 @@ import {
   InvalidRequestError,
   NotFoundError,
   REPORT_RUN_FILE_TYPES,
-  type Crawlrun,
+  type Download,
   type ImportIoClient,
   type ImportIoClientOptions,
   type ResultRow,
@@ -31,8 +31,9 @@ function client(fetch: typeof globalThis.fetch, extra: Partial<ImportIoClientOpt
   return createImportIoClient({ apiKey, baseUrl: mockUrl("importio"), fetch, ...extra });
 }
 
-async function text(stream: ReadableStream<Uint8Array>): Promise<string> {
-  return new Response(stream).text();
+/** The text of a result file: a download awaits to a `Download`, whose `body` is the stream. */
+async function text(download: PromiseLike<Download>): Promise<string> {
+  return new Response((await download).body).text();
 }
 
 /** Operation → documented status codes, straight from the spec. */
@@ -85,30 +86,30 @@ function crawlrunSequence(states: string[]) {
   return { fetch, polls, methods };
 }
 
-/** One call per operation of the spec: what a user of the client would write. */
-const calls: Record<string, (c: ImportIoClient) => Promise<unknown>> = {
+/** One call per operation of the spec: what a user of the client would write. A list awaits to its first page. */
+const calls: Record<string, (c: ImportIoClient) => PromiseLike<unknown>> = {
   getCurrentUser: (c) => c.users.current(),
   getCurrentUserSubscription: (c) => c.users.subscription(),
-  listExtractors: (c) => c.extractors.list({ maxPages: 1 }).pages()[Symbol.asyncIterator]().next(),
+  listExtractors: (c) => c.extractors.list(undefined, { maxPages: 1 }),
   getExtractor: (c) => c.extractors.get(extractorId),
   deleteExtractor: (c) => c.extractors.archive(extractorId),
   getExtractorInputs: (c) => c.extractors.getInputs(extractorId),
-  updateExtractorInputs: (c) => c.extractors.updateInputs(extractorId, ["https://shop.example.com/p/1001"]),
+  updateExtractorInputs: (c) => c.extractors.setInputs(extractorId, ["https://shop.example.com/p/1001"]),
   startExtractor: (c) => c.extractors.start(extractorId),
   stopExtractor: (c) => c.extractors.stop(extractorId),
   duplicateExtractor: (c) => c.extractors.duplicate(extractorId),
-  updateExtractorCredentials: (c) => c.extractors.updateCredentials(extractorId, { username: "bot", password: "pw-1234" }),
-  listCrawlruns: (c) => c.crawlruns.list().pages()[Symbol.asyncIterator]().next(),
-  getCrawlrun: (c) => c.crawlruns.get(crawlrunId),
-  getCrawlrunFile: (c) => c.crawlruns.download(crawlrunId, "csv").then(text),
-  listReports: (c) => c.reports.list().pages()[Symbol.asyncIterator]().next(),
+  updateExtractorCredentials: (c) => c.extractors.setCredentials(extractorId, { username: "bot", password: "pw-1234" }),
+  listCrawlruns: (c) => c.crawlRuns.list(),
+  getCrawlrun: (c) => c.crawlRuns.get(crawlrunId),
+  getCrawlrunFile: (c) => text(c.crawlRuns.download(crawlrunId, "csv")),
+  listReports: (c) => c.reports.list(),
   getReport: (c) => c.reports.get(reportId),
   deleteReport: (c) => c.reports.delete(reportId),
   startReport: (c) => c.reports.start(reportId),
-  listReportRunsForReport: (c) => c.reports.runs(reportId).pages()[Symbol.asyncIterator]().next(),
-  listReportRuns: (c) => c.reportRuns.list().pages()[Symbol.asyncIterator]().next(),
+  listReportRunsForReport: (c) => c.reportRuns.listForReport(reportId),
+  listReportRuns: (c) => c.reportRuns.list(),
   getReportRun: (c) => c.reportRuns.get(reportRunId),
-  getReportRunFile: (c) => c.reportRuns.download(reportRunId, "csv").then(text),
+  getReportRunFile: (c) => text(c.reportRuns.download(reportRunId, "csv")),
 };
 
 describe("coverage of the spec", () => {
@@ -171,9 +172,9 @@ describe("users", () => {
 describe("lists follow _page until a page comes back empty", () => {
   it.each([
     ["extractors.list", (c: ImportIoClient) => c.extractors.list({ _perpage: 2 }), 4],
-    ["crawlruns.list", (c: ImportIoClient) => c.crawlruns.list({ _sort: "_meta.creationTimestamp", _sortDirection: "DESC" }), 4],
+    ["crawlRuns.list", (c: ImportIoClient) => c.crawlRuns.list({ _sort: "_meta.creationTimestamp", _sortDirection: "DESC" }), 4],
     ["reports.list", (c: ImportIoClient) => c.reports.list(), 4],
-    ["reports.runs", (c: ImportIoClient) => c.reports.runs(reportId), 3],
+    ["reportRuns.listForReport", (c: ImportIoClient) => c.reportRuns.listForReport(reportId), 3],
     ["reportRuns.list", (c: ImportIoClient) => c.reportRuns.list(), 3],
   ] as const)("%s walks three pages", async (_name, list, count) => {
     const paged = pagedFetch();
@@ -199,8 +200,19 @@ describe("lists follow _page until a page comes back empty", () => {
   it("exposes the pages themselves", async () => {
     const paged = pagedFetch();
     const sizes: number[] = [];
-    for await (const page of client(paged.fetch).crawlruns.list().pages()) sizes.push(page.length);
+    for await (const page of client(paged.fetch).crawlRuns.list().pages()) sizes.push(page.items.length);
     expect(sizes).toEqual([2, 2, 0]);
+  });
+
+  it("awaited, a list is its first page, which fetches the next one on demand", async () => {
+    const paged = pagedFetch();
+    const first = await client(paged.fetch).crawlRuns.list();
+    expect(first.items).toHaveLength(2);
+    expect(first.nextCursor).toBe(2);
+    expect(paged.pages).toEqual(["1"]);
+    const second = await first.getNextPage();
+    expect(second.items.map((run) => run.guid)).not.toEqual(first.items.map((run) => run.guid));
+    expect(paged.pages).toEqual(["1", "2"]);
   });
 });
 
@@ -219,14 +231,14 @@ describe("extractors", () => {
     expect(inputs._url?.split("\n")).toHaveLength(3);
   });
 
-  it("updateInputs writes the list as the newline-separated _url", async () => {
+  it("setInputs writes the list as the newline-separated _url", async () => {
     const bodies: string[] = [];
     const spy: typeof globalThis.fetch = async (input, init) => {
       const request = new Request(input, init);
       bodies.push(await request.clone().text());
       return plain.fetch(request);
     };
-    await client(spy).extractors.updateInputs(extractorId, ["https://shop.example.com/p/1", new URL("https://shop.example.com/p/2")]);
+    await client(spy).extractors.setInputs(extractorId, ["https://shop.example.com/p/1", new URL("https://shop.example.com/p/2")]);
     expect(JSON.parse(bodies[0]!)).toEqual({ _url: "https://shop.example.com/p/1\nhttps://shop.example.com/p/2" });
   });
 
@@ -236,16 +248,16 @@ describe("extractors", () => {
     expect(await c.extractors.stop(extractorId)).toEqual({ crawlRunId: "9c5d8f7e-4b3a-4c2d-9e1f-7a8b9c0d1e2f" });
   });
 
-  it("updateCredentials sends the login the spec asks for", async () => {
-    await expect(client(plain.fetch).extractors.updateCredentials(extractorId, { username: "bot@example.com", password: "s3cret-pw" })).resolves.toBeUndefined();
+  it("setCredentials sends the login the spec asks for", async () => {
+    await expect(client(plain.fetch).extractors.setCredentials(extractorId, { username: "bot@example.com", password: "s3cret-pw" })).resolves.toBeUndefined();
   });
 });
 
-describe("extractors.run", () => {
+describe("extractors.startAndWait", () => {
   it("starts, follows the crawl run from PENDING to FINISHED and reports each poll", async () => {
     const seq = crawlrunSequence(["pending", "started", "started", "finished"]);
     const progress: string[] = [];
-    const run = await client(seq.fetch).extractors.run(extractorId, { interval: 5, onProgress: (r) => progress.push(r.state!) });
+    const run = await client(seq.fetch).extractors.startAndWait(extractorId, { interval: 5, onProgress: (r) => progress.push(r.state!) });
     expect(run.state).toBe("FINISHED");
     expect(progress).toEqual(["PENDING", "STARTED", "STARTED", "FINISHED"]);
     expect(seq.methods[0]).toBe(`POST /extractors/${extractorId}/start`);
@@ -259,11 +271,13 @@ describe("extractors.run", () => {
     ["cancelled", "CANCELLED", /ended CANCELLED: the crawl run was stopped/],
   ])("throws ImportFailedError when the run ends %s", async (example, state, message) => {
     const seq = crawlrunSequence(["started", example]);
-    const error = (await client(seq.fetch).extractors.run(extractorId, { interval: 5 }).catch((e: unknown) => e)) as ImportFailedError;
+    const error = await client(seq.fetch).extractors.startAndWait(extractorId, { interval: 5 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImportFailedError);
+    if (!(error instanceof ImportFailedError)) return;
     expect(error.status).toBe(state);
     expect(error.message).toMatch(message);
-    expect((error.resource as Crawlrun).state).toBe(state);
+    // Typed as a crawl run by the package's own ImportFailedError: no cast.
+    expect(error.resource?.state).toBe(state);
   });
 });
 
@@ -272,13 +286,13 @@ describe("crawl run result files (text types; binary bytes are in downloads.test
 
   it("csv and log arrive byte for byte as the spec's examples (the fixtures)", async () => {
     const c = client(plain.fetch);
-    expect(await text(await c.crawlruns.download(crawlrunId, "csv"))).toBe(fixture("crawlrun-results.csv").toString("utf8"));
-    expect(await text(await c.crawlruns.download(crawlrunId, "log"))).toBe(fixture("crawlrun.log").toString("utf8"));
-    expect(await text(await c.crawlruns.download(crawlrunId, "json"))).toBe(fixture("crawlrun-results.ndjson").toString("utf8"));
+    expect(await text(c.crawlRuns.download(crawlrunId, "csv"))).toBe(fixture("crawlrun-results.csv").toString("utf8"));
+    expect(await text(c.crawlRuns.download(crawlrunId, "log"))).toBe(fixture("crawlrun.log").toString("utf8"));
+    expect(await text(c.crawlRuns.download(crawlrunId, "json"))).toBe(fixture("crawlrun-results.ndjson").toString("utf8"));
   });
 
   it("sample is a JSON array of rows", async () => {
-    const sample = JSON.parse(await text(await client(plain.fetch).crawlruns.download(crawlrunId, "sample"))) as ResultRow[];
+    const sample = JSON.parse(await text(client(plain.fetch).crawlRuns.download(crawlrunId, "sample"))) as ResultRow[];
     expect(sample[0]?.url).toBe("https://shop.example.com/p/1001");
   });
 
@@ -290,7 +304,7 @@ describe("crawl run result files (text types; binary bytes are in downloads.test
       return plain.fetch(request);
     };
     const c = client(spy);
-    for (const fileType of CRAWLRUN_FILE_TYPES) await text(await c.crawlruns.download(crawlrunId, fileType));
+    for (const fileType of CRAWLRUN_FILE_TYPES) await text(c.crawlRuns.download(crawlrunId, fileType));
     expect(accepts).toEqual([
       "csv text/csv, application/json;q=0.1",
       "xlsx application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, application/json;q=0.1",
@@ -303,7 +317,7 @@ describe("crawl run result files (text types; binary bytes are in downloads.test
 
   it("rows() parses the json file's lines", async () => {
     const rows: ResultRow[] = [];
-    for await (const row of client(plain.fetch).crawlruns.rows(crawlrunId)) rows.push(row);
+    for await (const row of client(plain.fetch).crawlRuns.rows(crawlrunId)) rows.push(row);
     expect(rows.map((r) => r.result?.sequenceNumber)).toEqual([0, 1, 2]);
     expect(rows[1]?.result?.extractorData?.data?.[0]?.group?.[0]?.Description?.[0]?.text).toBe("Brass lamp\nwith a linen shade");
   });
@@ -326,7 +340,7 @@ describe("reports and report runs", () => {
   it("downloads every report-run file type", async () => {
     const c = client(plain.fetch);
     const bodies = new Map<string, string>();
-    for (const fileType of REPORT_RUN_FILE_TYPES) bodies.set(fileType, await text(await c.reportRuns.download(reportRunId, fileType)));
+    for (const fileType of REPORT_RUN_FILE_TYPES) bodies.set(fileType, await text(c.reportRuns.download(reportRunId, fileType)));
     expect(bodies.get("csv")).toBe(fixture("crawlrun-results.csv").toString("utf8"));
     expect(JSON.parse(bodies.get("json")!)).toMatchObject({ removed: [] });
     expect(bodies.get("xlsx")).toBeTruthy();

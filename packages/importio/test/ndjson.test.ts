@@ -1,7 +1,7 @@
-// The streaming NDJSON parser behind crawlruns.rows(), on its own: any chunking of any rows parses the same.
+// The streaming NDJSON parser behind crawlRuns.rows(), on its own: any chunking of any rows parses the same.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Redactor } from "@importkit/core";
+import { Redactor } from "@importkit/core/internal";
 import { ResultParseError } from "@importkit/importio";
 import { parseNdjson } from "../src/ndjson.ts";
 

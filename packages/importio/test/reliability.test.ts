@@ -13,7 +13,6 @@ import {
   PaginationLimitError,
   ValidationError,
   WaitTimeoutError,
-  type Crawlrun,
   type ImportIoClient,
   type ImportIoClientOptions,
 } from "@importkit/importio";
@@ -100,12 +99,12 @@ describe("requests that start work are not resent when Import.io may have acted"
 
   it("a read (getCrawlrun) is resent after a 500", async () => {
     server.queue({ status: 500, json: { code: 500, message: "oops" } }, { status: 200, json: crawlrun("STARTED") });
-    expect((await client().crawlruns.get(crawlrunId)).state).toBe("STARTED");
+    expect((await client().crawlRuns.get(crawlrunId)).state).toBe("STARTED");
     expect(server.requests).toHaveLength(2);
   });
 });
 
-describe("extractors.run finds its crawl run", () => {
+describe("extractors.startAndWait finds its crawl run", () => {
   it("when the start names no crawl run, takes the newest run of this extractor created since the start", async () => {
     const serverNow = Date.parse(new Date().toUTCString());
     const newRunId = "be7fab9a-6d5c-4e4f-9a3b-9c0d1e2f3a4b";
@@ -121,7 +120,7 @@ describe("extractors.run finds its crawl run", () => {
       },
       { status: 200, json: { ...crawlrun("FINISHED"), guid: newRunId } },
     );
-    const run = await client().extractors.run(extractorId, { interval: 5 });
+    const run = await client().extractors.startAndWait(extractorId, { interval: 5 });
     expect(run.guid).toBe(newRunId);
     const [start, lookup, poll] = server.requests;
     expect(start?.method).toBe("POST");
@@ -132,18 +131,21 @@ describe("extractors.run finds its crawl run", () => {
   it("never takes an older finished run, and says not to start again when none is found", async () => {
     const old = [{ guid: crawlrunId, extractorId, state: "FINISHED", _meta: { timestamp: 1, creationTimestamp: 1 } }];
     server.queue({ status: 200, json: {} }, { status: 200, json: old }, { status: 200, json: old }, { status: 200, json: old });
-    const error = (await client().extractors.run(extractorId, { interval: 5 }).catch((e: unknown) => e)) as InvalidResponseError;
+    const error = (await client().extractors.startAndWait(extractorId, { interval: 5 }).catch((e: unknown) => e)) as InvalidResponseError;
     expect(error).toBeInstanceOf(InvalidResponseError);
     expect(error.message).toMatch(/started extractor .* but named no crawl run.*do not start it again/);
     expect(server.requests.filter((r) => r.method === "POST")).toHaveLength(1);
     expect(server.requests).toHaveLength(4);
   });
 
-  it("gives up after its overall timeout with the last run seen", async () => {
+  it("gives up after its overall deadline with the last run seen", async () => {
     server.fallback = byRoute({ [START]: { status: 200, json: { crawlRunId: crawlrunId } }, [POLL]: { status: 200, json: crawlrun("STARTED") } });
-    const error = (await client().extractors.run(extractorId, { interval: 10, timeout: 150 }).catch((e: unknown) => e)) as WaitTimeoutError;
+    const error = await client().extractors.startAndWait(extractorId, { interval: 10, deadline: 150 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WaitTimeoutError);
-    expect((error.lastSeen as Crawlrun).state).toBe("STARTED");
+    if (!(error instanceof WaitTimeoutError)) return;
+    expect(error.deadlineMs).toBe(150);
+    // Typed as a crawl run by the package's own WaitTimeoutError: no cast.
+    expect(error.lastSeen?.state).toBe("STARTED");
   });
 
   it("honours the caller's signal between polls", async () => {
@@ -151,7 +153,7 @@ describe("extractors.run finds its crawl run", () => {
     const controller = new AbortController();
     const started = Date.now();
     const error = await client()
-      .extractors.run(extractorId, { interval: 60_000, signal: controller.signal, onProgress: () => setTimeout(() => controller.abort(), 20) })
+      .extractors.startAndWait(extractorId, { interval: 60_000, signal: controller.signal, onProgress: () => setTimeout(() => controller.abort(), 20) })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AbortError);
     expect(Date.now() - started).toBeLessThan(5_000);
@@ -170,12 +172,12 @@ describe("responses the client cannot read", () => {
     server.queue({ status: 200, json: { items: [] } });
     const error = await client().extractors.list().toArray().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidResponseError);
-    expect((error as Error).message).toMatch(/page 1 is not a JSON array/);
+    expect((error as Error).message).toMatch(/listExtractors: a page is not a JSON array/);
   });
 
   it("an API that ignores _page ends at the page cap instead of looping", async () => {
     server.fallback = { status: 200, json: [extractor] };
-    const error = await client().extractors.list({ maxPages: 3 }).toArray().catch((e: unknown) => e);
+    const error = await client().extractors.list(undefined, { maxPages: 3 }).toArray().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PaginationLimitError);
     expect(server.requests.map((r) => new URL(r.url, "http://x").searchParams.get("_page"))).toEqual(["1", "2", "3"]);
   });
@@ -183,34 +185,42 @@ describe("responses the client cannot read", () => {
 
 describe("bad input is refused with a ValidationError naming the field, before any request", () => {
   const c = () => client();
-  const cases: Array<[string, () => Promise<unknown> | unknown, string]> = [
+  /** Reads every row: rows() is lazy, so bad input shows when it is iterated. */
+  const drain = async (rows: AsyncIterable<unknown>) => {
+    for await (const _row of rows);
+  };
+  // Field names are the spec's wire names (`crawlrunId`, `password`), as the generated schemas name them. Rules the
+  // spec marks x-inferred (`_perpage` >= 1, a non-empty password) are refused in `validate: "strict"` mode only; the
+  // default mode warns and sends (tested below).
+  const strict = { validate: "strict" } as const;
+  const cases: Array<[string, () => PromiseLike<unknown> | unknown, string]> = [
     ["extractors.get", () => c().extractors.get("3c9d2f1e"), "extractorId"],
     ["extractors.archive", () => c().extractors.archive(""), "extractorId"],
     ["extractors.getInputs", () => c().extractors.getInputs("../users/current"), "extractorId"],
-    ["extractors.updateInputs (id)", () => c().extractors.updateInputs(`${extractorId}?x=1`, ["https://a.example"]), "extractorId"],
-    ["extractors.updateInputs (empty list)", () => c().extractors.updateInputs(extractorId, []), "urls"],
-    ["extractors.updateInputs (not a list)", () => c().extractors.updateInputs(extractorId, "https://a.example" as never), "urls"],
-    ["extractors.updateInputs (line break)", () => c().extractors.updateInputs(extractorId, ["https://a.example\nhttps://b.example"]), "urls[0]"],
-    ["extractors.updateInputs (relative)", () => c().extractors.updateInputs(extractorId, ["https://a.example", "/p/1"]), "urls[1]"],
-    ["extractors.updateInputs (ftp)", () => c().extractors.updateInputs(extractorId, ["ftp://a.example/x"]), "urls[0]"],
+    ["extractors.setInputs (id)", () => c().extractors.setInputs(`${extractorId}?x=1`, ["https://a.example"]), "extractorId"],
+    ["extractors.setInputs (empty list)", () => c().extractors.setInputs(extractorId, []), "urls"],
+    ["extractors.setInputs (not a list)", () => c().extractors.setInputs(extractorId, "https://a.example" as never), "urls"],
+    ["extractors.setInputs (line break)", () => c().extractors.setInputs(extractorId, ["https://a.example\nhttps://b.example"]), "urls[0]"],
+    ["extractors.setInputs (blank)", () => c().extractors.setInputs(extractorId, ["https://a.example", " "]), "urls[1]"],
     ["extractors.start", () => c().extractors.start(42 as never), "extractorId"],
     ["extractors.stop", () => c().extractors.stop(undefined as never), "extractorId"],
     ["extractors.duplicate", () => c().extractors.duplicate("zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz"), "extractorId"],
-    ["extractors.updateCredentials (password)", () => c().extractors.updateCredentials(extractorId, { username: "u", password: "" }), "credentials.password"],
-    ["extractors.updateCredentials (username)", () => c().extractors.updateCredentials(extractorId, {} as never), "credentials.username"],
-    ["extractors.run", () => c().extractors.run("nope"), "extractorId"],
-    ["extractors.list (_perpage)", () => c().extractors.list({ _perpage: 0 }), "_perpage"],
-    ["crawlruns.list (_page)", () => c().crawlruns.list({ _page: 1.5 }), "_page"],
+    ["extractors.setCredentials (password, strict)", () => c().extractors.setCredentials(extractorId, { username: "u", password: "" }, strict), "password"],
+    ["extractors.setCredentials (username)", () => c().extractors.setCredentials(extractorId, {} as never), "username"],
+    ["extractors.startAndWait", () => c().extractors.startAndWait("nope"), "extractorId"],
+    ["extractors.list (_perpage, strict)", () => c().extractors.list({ _perpage: 0 }, strict), "_perpage"],
+    ["crawlRuns.list (_page)", () => c().crawlRuns.list({ _page: 1.5 }), "_page"],
     ["reports.list (_sortDirection)", () => c().reports.list({ _sortDirection: "UP" as never }), "_sortDirection"],
-    ["reportRuns.list (maxPages)", () => c().reportRuns.list({ maxPages: -1 }), "maxPages"],
-    ["crawlruns.get", () => c().crawlruns.get("8b4c7e6d-3a2f-4b1c-8d0e"), "crawlrunId"],
-    ["crawlruns.waitFor", () => c().crawlruns.waitFor("x"), "crawlrunId"],
-    ["crawlruns.rows", () => c().crawlruns.rows("x"), "crawlrunId"],
-    ["crawlruns.rows (maxLineLength)", () => c().crawlruns.rows(crawlrunId, { maxLineLength: 0 }), "maxLineLength"],
+    ["reportRuns.list (maxPages)", () => c().reportRuns.list(undefined, { maxPages: -1 }), "maxPages"],
+    ["crawlRuns.get", () => c().crawlRuns.get("8b4c7e6d-3a2f-4b1c-8d0e"), "crawlrunId"],
+    ["crawlRuns.waitFor", () => c().crawlRuns.waitFor("x"), "crawlrunId"],
+    ["crawlRuns.rows", () => drain(c().crawlRuns.rows("x")), "crawlrunId"],
+    ["crawlRuns.rows (maxLineLength)", () => drain(c().crawlRuns.rows(crawlrunId, { maxLineLength: 0 })), "maxLineLength"],
+    ["crawlRuns.download", () => c().crawlRuns.download("x", "csv"), "crawlrunId"],
     ["reports.get", () => c().reports.get("x"), "reportId"],
     ["reports.delete", () => c().reports.delete("x"), "reportId"],
     ["reports.start", () => c().reports.start("x"), "reportId"],
-    ["reports.runs", () => c().reports.runs("x"), "reportId"],
+    ["reportRuns.listForReport", () => c().reportRuns.listForReport("x"), "reportId"],
     ["reportRuns.get", () => c().reportRuns.get("x"), "reportRunId"],
   ];
 
@@ -228,13 +238,41 @@ describe("bad input is refused with a ValidationError naming the field, before a
   });
 
   it("an empty URL list says what is wrong", async () => {
-    const error = (await client().extractors.updateInputs(extractorId, []).catch((e: unknown) => e)) as ValidationError;
+    const error = (await client().extractors.setInputs(extractorId, []).catch((e: unknown) => e)) as ValidationError;
     expect(error.message).toMatch(/urls: the list of URLs is empty/);
+  });
+
+  it("no method throws synchronously: bad input is a rejected promise (or a rejected iteration)", () => {
+    const c = client();
+    expect(() => void c.extractors.get("").catch(() => {})).not.toThrow();
+    expect(() => void c.extractors.setInputs(extractorId, []).catch(() => {})).not.toThrow();
+    expect(() => c.crawlRuns.rows("x", { maxLineLength: 0 })).not.toThrow();
+    expect(() => c.reportRuns.list(undefined, { maxPages: -1 })).not.toThrow();
+    expect(() => c.crawlRuns.download("x", "csv")).not.toThrow();
   });
 
   it("a missing API key is refused when the client is created", () => {
     expect(() => createImportIoClient({ apiKey: "" })).toThrow(ValidationError);
     expect(() => createImportIoClient({} as never)).toThrow(/apiKey/);
+  });
+});
+
+describe("input the client no longer refuses itself (issue 11)", () => {
+  // Issue 11 removed the hand validator (packages/importio/src/validate.ts): the spec types `_url` as one string, so
+  // what each line holds is Import.io's to judge. Before, a relative or non-http URL was a ValidationError naming
+  // `urls[i]`; now it is sent as given (only a line break, which would silently make two inputs, is refused).
+  it("a relative or non-http input URL is sent as given (no hand validator since issue 11)", async () => {
+    await client().extractors.setInputs(extractorId, ["https://a.example", "/p/1", "ftp://a.example/x"]);
+    expect(server.requests).toHaveLength(1);
+    expect(JSON.parse(server.requests[0]!.body)).toEqual({ _url: "https://a.example\n/p/1\nftp://a.example/x" });
+  });
+
+  it("a rule importkit only inferred (a non-empty password) is warned about once and sent in the default mode", async () => {
+    const c = client();
+    await c.extractors.setCredentials(extractorId, { username: "u", password: "" });
+    await c.extractors.setCredentials(extractorId, { username: "u", password: "" });
+    expect(server.requests).toHaveLength(2);
+    expect(log.lines.filter((l) => l.startsWith("warn"))).toEqual([expect.stringMatching(/updateExtractorCredentials: password must have at least 1 characters.*validate: "strict" refuses it/)]);
   });
 });
 
@@ -280,8 +318,8 @@ describe("the API key never appears in an error, a log line or what an error exp
   it.each(jsonFaults.map((f, i) => [i, f] as const))("download, fault %i", async (_i, fault) => {
     server.fallback = fault;
     const error = await client({ timeout: 100, maxRetries: 1 })
-      .crawlruns.download(crawlrunId, "csv")
-      .then((stream) => new Response(stream).text())
+      .crawlRuns.download(crawlrunId, "csv")
+      .then((download) => new Response(download.body).text())
       .catch((e: unknown) => e);
     // A 200 with any body is a successful download; every other fault must fail, without the key.
     if (!("status" in fault && fault.status === 200)) await expectNoKey(error);
@@ -290,42 +328,43 @@ describe("the API key never appears in an error, a log line or what an error exp
   it.each(streamFaults.map((f, i) => [i, f] as const))("rows(), fault in the body %i", async (_i, fault) => {
     server.fallback = fault;
     const error = await (async () => {
-      for await (const _row of client({ timeout: 100, maxRetries: 0 }).crawlruns.rows(crawlrunId));
+      for await (const _row of client({ timeout: 100, maxRetries: 0 }).crawlRuns.rows(crawlrunId));
     })().catch((e: unknown) => e);
     await expectNoKey(error);
   });
 
   it("saveTo, a stall mid-file", async () => {
     server.fallback = streamFaults[0]!;
-    await expectNoKey(await client({ timeout: 100 }).crawlruns.saveTo(crawlrunId, "json", `/tmp/.importkit-never-${process.pid}.ndjson`).catch((e: unknown) => e));
+    await expectNoKey(await client({ timeout: 100 }).crawlRuns.download(crawlrunId, "json").saveTo(`/tmp/.importkit-never-${process.pid}.ndjson`).catch((e: unknown) => e));
   });
 
-  it("run(): ImportFailedError and WaitTimeoutError carry the run redacted", async () => {
+  it("startAndWait(): ImportFailedError and WaitTimeoutError carry the run redacted", async () => {
     server.fallback = byRoute({ [START]: { status: 200, json: { crawlRunId: crawlrunId } }, [POLL]: { status: 200, json: echoingRun("FAILED") } });
-    const failed = (await client().extractors.run(extractorId, { interval: 5 }).catch((e: unknown) => e)) as ImportFailedError;
+    const failed = (await client().extractors.startAndWait(extractorId, { interval: 5 }).catch((e: unknown) => e)) as ImportFailedError;
     expect(failed).toBeInstanceOf(ImportFailedError);
     await expectNoKey(failed);
     expect(inspect(failed.resource, { depth: 10 })).toContain("[REDACTED]");
 
     server.requests.length = 0;
     server.fallback = byRoute({ [START]: { status: 200, json: { crawlRunId: crawlrunId } }, [POLL]: { status: 200, json: echoingRun("STARTED") } });
-    const timedOut = (await client().extractors.run(extractorId, { interval: 10, timeout: 100 }).catch((e: unknown) => e)) as WaitTimeoutError;
+    const timedOut = (await client().extractors.startAndWait(extractorId, { interval: 10, deadline: 100 }).catch((e: unknown) => e)) as WaitTimeoutError;
     expect(timedOut).toBeInstanceOf(WaitTimeoutError);
     await expectNoKey(timedOut);
-    expect((timedOut.lastSeen as Crawlrun).state).toBe("STARTED");
+    expect(timedOut.lastSeen?.state).toBe("STARTED");
   });
 
   it("the key pasted where an id belongs is not echoed by the ValidationError", async () => {
     server.queue({ status: 200, json: extractor });
     await client().extractors.get(extractorId);
     await expectNoKey(await client().extractors.get(KEY).catch((e: unknown) => e));
-    await expectNoKey(await client().extractors.updateInputs(extractorId, [`https://a.example/?_apikey=${KEY}&q=${KEY} x`]).catch((e: unknown) => e));
+    // An input URL carrying the key and a line break (refused: it would become two inputs).
+    await expectNoKey(await client().extractors.setInputs(extractorId, [`https://a.example/?_apikey=${KEY}\nq=${KEY}`]).catch((e: unknown) => e));
   });
 
-  it("a site password sent with updateCredentials is redacted like the key", async () => {
+  it("a site password sent with setCredentials is redacted like the key", async () => {
     const password = "site-PASSWORD-sentinel-31337";
     server.fallback = { status: 400, json: { code: 400, message: `password ${password} is too weak` } };
-    const error = await client().extractors.updateCredentials(extractorId, { username: "bot", password }).catch((e: unknown) => e);
+    const error = await client().extractors.setCredentials(extractorId, { username: "bot", password }).catch((e: unknown) => e);
     await expectNoKey(error);
     expect(inspect(error, { depth: 10, showHidden: true })).not.toContain(password);
     expect(JSON.parse(server.requests[0]!.body)).toEqual({ username: "bot", password });
