@@ -8,10 +8,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { conforms, validateValue, type Schema } from "../packages/core/src/validate.ts";
-import { validation as document360 } from "../packages/document360/src/generated/validation.ts";
-import { validation as gitbook } from "../packages/gitbook/src/generated/validation.ts";
-import { validation as importio } from "../packages/importio/src/generated/validation.ts";
-import { validation as sharinpix } from "../packages/sharinpix/src/generated/validation.ts";
+import { adapters } from "./providers.ts";
 import { invalidInput, validInput } from "./schema-arbitrary.ts";
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 25);
@@ -62,9 +59,8 @@ function nudge(schema: Schema, value: unknown, pick: number): unknown {
   return options.length ? options[pick % options.length]!() : value;
 }
 
-const providers = { gitbook, importio, document360, sharinpix };
 const cases: Array<[string, Schema]> = [];
-for (const [provider, operations] of Object.entries(providers)) {
+for (const { provider, validation: operations } of adapters) {
   for (const [operation, parts] of Object.entries(operations)) {
     for (const part of ["path", "query", "body"] as const) {
       const schema = parts[part];
