@@ -369,7 +369,11 @@ export function createApiClient<Ops, Paths extends {} = {}>(provider: ProviderDe
       // An envelope of a shape the provider did not expect: the status still says what happened.
     }
     const given = typeof details.message === "string" ? details.message : details.message === undefined || details.message === null ? "" : jsonOrString(details.message);
-    const detail = given.trim() || snippet(text) || response.statusText || "no details given";
+    // A JSON body is shown from its redacted copy, never from its raw text: in JSON text a secret is escaped
+    // (`Token token=\"…\"`), so neither its known value nor the Authorization shape matches there, and APIs echo
+    // credentials back (SharinPix's `params.headers.Authorization`). The redacted copy also hides secret-named keys.
+    const shownBody = parsed !== undefined && typeof parsed !== "string" ? jsonOrString(body) : text;
+    const detail = given.trim() || snippet(shownBody) || response.statusText || "no details given";
     const request = sent.summary();
     const where = `${call.operation ?? request.method} (${request.method} ${request.url})`;
     const message = redactor.cut(
