@@ -101,7 +101,7 @@ describe("@importkit/gitbook types", () => {
     void gitbook.imports.get("r", {});
     // @ts-expect-error: the organization is required
     void gitbook.imports.cancel("r");
-    // @ts-expect-error: the organization is required
+    // @ts-expect-error: the organization comes second and the wait's options third
     void gitbook.imports.waitFor("r", { deadline: 1000 });
     // @ts-expect-error: organizationId is required
     void gitbook.imports.list({});
