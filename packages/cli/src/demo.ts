@@ -43,10 +43,11 @@ export async function runDemo(out: NodeJS.WriteStream = process.stdout): Promise
 
     const view = progressView();
     const done = await gitbook.imports.waitFor(
-      { organizationId, importRunId: run.id },
+      run.id,
+      { organizationId },
       {
         interval: 400,
-        timeout: 60_000,
+        deadline: 60_000,
         onProgress: (current, { polls }) => {
           const pages = current.pages ?? [];
           const complete = pages.filter((p) => p.status === "complete").length;

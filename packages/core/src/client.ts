@@ -369,7 +369,11 @@ export function createApiClient<Ops, Paths extends {} = {}>(provider: ProviderDe
       // An envelope of a shape the provider did not expect: the status still says what happened.
     }
     const given = typeof details.message === "string" ? details.message : details.message === undefined || details.message === null ? "" : jsonOrString(details.message);
-    const detail = given.trim() || snippet(text) || response.statusText || "no details given";
+    // A JSON body is shown from its redacted copy, never from its raw text: in JSON text a secret is escaped
+    // (`Token token=\"…\"`), so neither its known value nor the Authorization shape matches there, and APIs echo
+    // credentials back (SharinPix's `params.headers.Authorization`). The redacted copy also hides secret-named keys.
+    const shownBody = parsed !== undefined && typeof parsed !== "string" ? jsonOrString(body) : text;
+    const detail = given.trim() || snippet(shownBody) || response.statusText || "no details given";
     const request = sent.summary();
     const where = `${call.operation ?? request.method} (${request.method} ${request.url})`;
     const message = redactor.cut(
@@ -430,10 +434,16 @@ function rawBodySerializer(encoders: Readonly<Record<string, BodyEncoder>>) {
   };
 }
 
+/**
+ * The Accept header of an API call: the success media types first, then anything at a low weight. The table lists
+ * only the success types, and error answers are often of another type (SharinPix's 401 and 404 are empty
+ * `text/html`): an Accept that names JSON alone tells the server those are unacceptable, and a server that honours it
+ * (Prism, the specs' own mock) then answers 200 instead of the documented error, or 406.
+ */
 function defaultAccept(entry: OperationSpec): string | undefined {
   const types = entry.responseMediaTypes;
   if (types.length === 0) return undefined;
-  return types.includes("application/json") ? "application/json" : types.join(", ");
+  return `${types.includes("application/json") ? "application/json" : types.join(", ")}, */*;q=0.1`;
 }
 
 function declaredSize(headers: Headers): string {

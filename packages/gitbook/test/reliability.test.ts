@@ -16,7 +16,8 @@ import { renderingsOf } from "../../../test/renderings.ts";
 
 const TOKEN = "gbtok_SENTINEL_9f8e7d6c5b4a";
 const organizationId = "org_1";
-const ref = { organizationId, importRunId: "run_1" };
+/** The run every test reads: its id, then the organization it belongs to (`imports.get(importRunId, { organizationId })`). */
+const ref = ["run_1", { organizationId }] as const;
 const run = { object: "import-run", id: "run_1", status: "pending" };
 const startParams = { organizationId, source: { type: "website" as const, url: "https://example.com" }, target: { space: "s" } };
 
@@ -35,14 +36,14 @@ function client(extra: Parameters<typeof createGitBookClient>[0] extends infer O
 describe("retries", () => {
   it("retries a 503 and returns the next success", async () => {
     server.queue({ status: 503, json: { error: { code: 503, message: "busy" } } });
-    expect((await client().imports.get(ref)).id).toBe("run_1");
+    expect((await client().imports.get(...ref)).id).toBe("run_1");
     expect(server.requests).toHaveLength(2);
   });
 
   it("waits what retry-after-ms says", async () => {
     server.queue({ status: 429, headers: { "retry-after-ms": "120" } });
     const started = Date.now();
-    await client().imports.get(ref);
+    await client().imports.get(...ref);
     expect(Date.now() - started).toBeGreaterThanOrEqual(110);
     expect(log.lines.some((l) => /answered 429; retrying in 120 ms/.test(l))).toBe(true);
   });
@@ -52,14 +53,14 @@ describe("retries", () => {
       { status: 429, headers: { "retry-after": "0" } },
       { status: 429, headers: { "retry-after": new Date(Date.now() - 1000).toUTCString() } },
     );
-    await client().imports.get(ref);
+    await client().imports.get(...ref);
     expect(server.requests).toHaveLength(3);
   });
 
   it("waits for GitBook's X-RateLimit-Reset (epoch seconds) when a 429 has no Retry-After", async () => {
     const reset = Math.ceil(Date.now() / 1000) + 1;
     server.queue({ status: 429, headers: { "x-ratelimit-reset": String(reset), "x-ratelimit-remaining": "0" } });
-    await client().imports.get(ref);
+    await client().imports.get(...ref);
     expect(server.requests).toHaveLength(2);
     expect(Date.now()).toBeGreaterThanOrEqual(reset * 1000 - 5);
   });
@@ -67,7 +68,7 @@ describe("retries", () => {
   it("does not wait out a hint longer than 60 s: the RateLimitError carries it instead", async () => {
     const reset = Math.ceil(Date.now() / 1000) + 120;
     server.queue({ status: 429, headers: { "x-ratelimit-reset": String(reset) }, json: { error: { code: 429, message: "slow down" } } });
-    const error = (await client().imports.get(ref).catch((e: unknown) => e)) as RateLimitError;
+    const error = (await client().imports.get(...ref).catch((e: unknown) => e)) as RateLimitError;
     expect(error).toBeInstanceOf(RateLimitError);
     expect(error.retryAfterMs).toBeGreaterThan(100_000);
     expect(error.retryAfterMs).toBeLessThanOrEqual(121_000);
@@ -76,7 +77,7 @@ describe("retries", () => {
 
   it("gives up after maxRetries and throws the last status's error", async () => {
     server.fallback = { status: 502, body: "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>", headers: { "content-type": "text/html" } };
-    const error = (await client({ maxRetries: 1 }).imports.get(ref).catch((e: unknown) => e)) as ApiError;
+    const error = (await client({ maxRetries: 1 }).imports.get(...ref).catch((e: unknown) => e)) as ApiError;
     expect(error).toBeInstanceOf(ApiError);
     expect(error.status).toBe(502);
     expect(error.message).toContain("502 Bad Gateway");
@@ -85,13 +86,13 @@ describe("retries", () => {
 
   it("retries a connection reset on a read, then succeeds", async () => {
     server.queue({ fault: "reset-before-headers" });
-    expect((await client().imports.get(ref)).id).toBe("run_1");
+    expect((await client().imports.get(...ref)).id).toBe("run_1");
     expect(server.requests).toHaveLength(2);
   });
 
   it("retries a truncated body on a read", async () => {
     server.queue({ fault: "truncated-body", partialBody: '{"id":"ru', declaredLength: 200 });
-    expect((await client().imports.get(ref)).id).toBe("run_1");
+    expect((await client().imports.get(...ref)).id).toBe("run_1");
     expect(server.requests).toHaveLength(2);
   });
 });
@@ -132,7 +133,7 @@ describe("a request that starts work is not resent when the server may have acte
 describe("timeouts and the caller's signal", () => {
   it("times out when headers never come, per attempt", async () => {
     server.fallback = { fault: "no-headers" };
-    const error = (await client({ timeout: 100, maxRetries: 1 }).imports.get(ref).catch((e: unknown) => e)) as TimeoutError;
+    const error = (await client({ timeout: 100, maxRetries: 1 }).imports.get(...ref).catch((e: unknown) => e)) as TimeoutError;
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error.timeoutMs).toBe(100);
     expect(server.requests).toHaveLength(2);
@@ -140,7 +141,7 @@ describe("timeouts and the caller's signal", () => {
 
   it("times out when the body stalls halfway", async () => {
     server.fallback = { fault: "stall-body", partialBody: '{"id":"run_1",' };
-    const error = await client({ timeout: 100, maxRetries: 0 }).imports.get(ref).catch((e: unknown) => e);
+    const error = await client({ timeout: 100, maxRetries: 0 }).imports.get(...ref).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
   });
 
@@ -149,25 +150,24 @@ describe("timeouts and the caller's signal", () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
     const started = Date.now();
-    const error = await client().imports.get(ref, { signal: controller.signal }).catch((e: unknown) => e);
+    const error = await client().imports.get(...ref, { signal: controller.signal }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AbortError);
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
-  it("a server's rejection names the violated rule when a mock server explains it (sl-violations)", async () => {
-    server.queue({
-      status: 422,
-      json: { error: { code: 422, message: "Invalid request" } },
-      headers: { "sl-violations": JSON.stringify([{ location: ["request", "query", "limit"], message: "must be <= 1000" }]) },
-    });
-    const error = (await client().imports.get(ref).catch((e: unknown) => e)) as InvalidRequestError;
+  it("a server's rejection keeps the violated rule when a mock server explains it (sl-violations)", async () => {
+    const violations = JSON.stringify([{ location: ["request", "query", "limit"], message: "must be <= 1000" }]);
+    server.queue({ status: 422, json: { error: { code: 422, message: "Invalid request" } }, headers: { "sl-violations": violations } });
+    const error = (await client().imports.get(...ref).catch((e: unknown) => e)) as InvalidRequestError;
     expect(error).toBeInstanceOf(InvalidRequestError);
-    expect(error.message).toContain("[mock server: request.query.limit: must be <= 1000]");
+    // The new layer no longer quotes Prism's header in the message (layer-design.md): it is on the error's headers.
+    expect(error.message).toContain("failed with 422: Invalid request");
+    expect(JSON.parse(error.headers["sl-violations"]!)).toEqual([{ location: ["request", "query", "limit"], message: "must be <= 1000" }]);
   });
 
   it("invalid JSON on a 200 is an InvalidResponseError", async () => {
     server.queue({ status: 200, body: '{"id": "run_1", ', headers: { "content-type": "application/json" } });
-    const error = await client().imports.get(ref).catch((e: unknown) => e);
+    const error = await client().imports.get(...ref).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidResponseError);
     expect((error as Error).message).toMatch(/getImportRun .*not valid JSON/);
   });
@@ -187,7 +187,7 @@ describe("the token never appears in an error or a log line", () => {
 
   it.each(faults.map((f, i) => [i, f] as const))("fault %i", async (_i, fault) => {
     server.fallback = fault;
-    const error = await client({ timeout: 100, maxRetries: 1 }).imports.get(ref).catch((e: unknown) => e);
+    const error = await client({ timeout: 100, maxRetries: 1 }).imports.get(...ref).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImportkitError);
     const renderings = [
       ...renderingsOf(error),

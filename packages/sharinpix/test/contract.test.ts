@@ -4,14 +4,16 @@ import {
   AbortError,
   AuthenticationError,
   createSharinPixClient,
+  InvalidRequestError,
   NotFoundError,
   ValidationError,
   WaitTimeoutError,
-  type CreateImportParams,
+  type StartImportParams,
   type Import,
   type SharinPixSecretOptions,
 } from "@importkit/sharinpix";
 import { contractFetch, mockUrl, type ContractFetch } from "../../../test/contract.ts";
+import { recordingLogger } from "../../../test/recording-logger.ts";
 import { createdExamples, formRequestExamples, getImportExamples, jsonRequestExamples } from "./spec-examples.ts";
 
 const secretUrl = "sharinpix://3800be29-b5d3-4064-ad70-df9d3bccb84f:contract-test-secret-0001@api.sharinpix.com/api/v1";
@@ -38,7 +40,7 @@ function recording(guard: ContractFetch) {
 
 const exampleNames = Object.keys(createdExamples);
 
-describe("imports.create: every documented example, in both body encodings", () => {
+describe("imports.start: every documented example, in both body encodings", () => {
   const guards = Object.fromEntries(exampleNames.map((name) => [name, contractFetch({ prefer: `example=${name}` })]));
 
   it("covers the five documented kinds of request", () => {
@@ -51,7 +53,7 @@ describe("imports.create: every documented example, in both body encodings", () 
     for (const name of exampleNames) {
       it(`${name} as ${encoding}: Prism accepts the body and answers the documented import`, async () => {
         const guard = recording(guards[name]!);
-        const created = await client(guard.fetch, { encoding }).imports.create(requests[name]!.value as CreateImportParams);
+        const created = await client(guard.fetch, { encoding }).imports.start(requests[name]!.value as StartImportParams);
         expect(created).toEqual(createdExamples[name]!.value);
         expect(created.image_id).toBeNull();
         expect(guard.sent).toHaveLength(1);
@@ -63,13 +65,13 @@ describe("imports.create: every documented example, in both body encodings", () 
 
   it("the per-call encoding overrides the client's", async () => {
     const guard = recording(guards.contentDocumentImport!);
-    await client(guard.fetch, { encoding: "form" }).imports.create(jsonRequestExamples.contentDocumentImport!.value as CreateImportParams, { encoding: "json" });
+    await client(guard.fetch, { encoding: "form" }).imports.start(jsonRequestExamples.contentDocumentImport!.value as StartImportParams, { encoding: "json" });
     expect(guard.sent[0]!.contentType).toBe("application/json");
   });
 
   it("tags go as JSON, the only encoding the spec gives them", async () => {
     const guard = recording(guards.contentDocumentImport!);
-    await client(guard.fetch).imports.create({
+    await client(guard.fetch).imports.start({
       album_id: "5005800000HEXCtAAP",
       import_type: "salesforce",
       content_document_id: "0694I000008HV8MQAW",
@@ -82,7 +84,7 @@ describe("imports.create: every documented example, in both body encodings", () 
 
 describe("the form body is what Prism checks, not a formality", () => {
   const guard = contractFetch({ prefer: "example=contentDocumentImport" });
-  const body = formRequestExamples.contentDocumentImport!.value as CreateImportParams;
+  const body = formRequestExamples.contentDocumentImport!.value as StartImportParams;
 
   it("openapi-fetch's default form serializer ([object Object]) is refused with 422", async () => {
     const { response } = await client(guard.fetch).raw.POST("/imports", {
@@ -132,7 +134,7 @@ describe("401: an empty body, the reason in X-message", () => {
   const plain = contractFetch();
   const calls = {
     createImport: (c: ReturnType<typeof client>) =>
-      c.imports.create({ album_id: "5005800000HEXCtAAP", import_type: "salesforce", content_document_id: "0694I000008HV8MQAW" }),
+      c.imports.start({ album_id: "5005800000HEXCtAAP", import_type: "salesforce", content_document_id: "0694I000008HV8MQAW" }),
     getImport: (c: ReturnType<typeof client>) => c.imports.get(importId),
   };
 
@@ -175,18 +177,53 @@ describe("a ready token against the mock", () => {
   });
 });
 
-describe("bad input is refused before any request", () => {
+describe("bad input: the spec's rules for a start", () => {
   const guard = contractFetch();
+  // The hand validator (checkCreateParams) is gone: input is checked against the spec alone. The spec marks what
+  // each kind of import requires as x-inferred (SharinPix documents every field as optional), so only
+  // validate: "strict" refuses these before sending; the default ("documented") warns and sends.
+  const cases: Array<[string, object, string[]]> = [
+    ["no album id", { import_type: "salesforce", content_document_id: "0694I000008HV8MQAW" }, ["album_id"]],
+    ["a URL import without url", { album_id: "a" }, ["url"]],
+    // The check names the closest kind: a Salesforce import needs one of the two ids.
+    ["a Salesforce import without an id", { album_id: "a", import_type: "salesforce" }, ["attachment_id", "content_document_id"]],
+  ];
 
-  it.each([
-    ["no album id", { import_type: "salesforce", content_document_id: "0694I000008HV8MQAW" }, "album_id"],
-    ["a URL import without url", { album_id: "a" }, "url"],
-    ["a Salesforce import without an id", { album_id: "a", import_type: "salesforce" }, "content_document_id"],
-  ])("%s", async (_name, params, field) => {
-    const error = (await client(guard.fetch).imports.create(params as CreateImportParams).catch((e: unknown) => e)) as ValidationError;
+  it.each(cases)('%s: refused before any request with validate: "strict", naming the field', async (_name, params, fields) => {
+    const sent = guard.requests;
+    const error = (await client(guard.fetch, { validate: "strict" }).imports.start(params as StartImportParams).catch((e: unknown) => e)) as ValidationError;
     expect(error).toBeInstanceOf(ValidationError);
-    expect(error.issues.map((i) => i.path)).toContain(field);
-    expect(guard.requests).toBe(0);
+    expect(error.operation).toBe("createImport");
+    expect(fields).toContain(error.issues[0]!.path);
+    expect(guard.requests).toBe(sent);
+  });
+
+  it.each(cases)("%s: never sent silently by default (refused, or warned about naming the field)", async (_name, params, fields) => {
+    const sent = guard.requests;
+    const log = recordingLogger();
+    const outcome = await client(guard.fetch, { logger: log.logger, maxRetries: 0 })
+      .imports.start(params as StartImportParams)
+      .catch((e: unknown) => e);
+    if (outcome instanceof ValidationError) {
+      expect(fields).toContain(outcome.issues[0]!.path);
+      expect(guard.requests).toBe(sent);
+    } else {
+      const warnings = log.lines.filter((line) => line.startsWith("warn createImport:"));
+      expect(warnings.some((line) => fields.some((field) => line.startsWith(`warn createImport: ${field} is required`)))).toBe(true);
+      // Sent: the mock, which enforces the spec's inferred rules too, refuses it.
+      expect(guard.requests).toBe(sent + 1);
+      expect(outcome).toBeInstanceOf(InvalidRequestError);
+      expect((outcome as InvalidRequestError).status).toBe(422);
+    }
+  });
+
+  it("a Salesforce import with both ids is refused by default: it matches two kinds", async () => {
+    const sent = guard.requests;
+    const both = { album_id: "a", import_type: "salesforce", attachment_id: "00P4I00000zyw3eUAA", content_document_id: "0694I000008HV8MQAW" };
+    const error = (await client(guard.fetch).imports.start(both as unknown as StartImportParams).catch((e: unknown) => e)) as ValidationError;
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error.message).toMatch(/^createImport: invalid input, not sent: .*more than one/);
+    expect(guard.requests).toBe(sent);
   });
 });
 
@@ -212,11 +249,12 @@ describe("imports.waitFor", () => {
     expect(seen).toEqual([null, null, done.image_id]);
   });
 
-  it("gives up after its timeout (SharinPix reports no failure), with the last import seen", async () => {
+  it("gives up after its deadline (SharinPix reports no failure), with the last import seen", async () => {
     const seq = sequence(["notYetProcessed"]);
-    const error = (await client(seq.fetch).imports.waitFor(importId, { interval: 10, timeout: 150 }).catch((e: unknown) => e)) as WaitTimeoutError;
+    const error = (await client(seq.fetch).imports.waitFor(importId, { interval: 10, deadline: 150 }).catch((e: unknown) => e)) as WaitTimeoutError;
     expect(error).toBeInstanceOf(WaitTimeoutError);
-    expect((error.lastSeen as Import).image_id).toBeNull();
+    expect(error.deadlineMs).toBe(150);
+    expect(error.lastSeen?.image_id).toBeNull();
     expect(seq.polls()).toBeGreaterThan(1);
   });
 

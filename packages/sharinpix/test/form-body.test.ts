@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createSharinPixClient, ValidationError, type CreateImportParams } from "@importkit/sharinpix";
+import { createSharinPixClient, ValidationError, type StartImportParams } from "@importkit/sharinpix";
 import { encodeFormComponent, railsFormBody } from "../src/form.ts";
 import { createdExamples, formRequestExamples } from "./spec-examples.ts";
 
@@ -57,7 +57,7 @@ describe("the documented form bodies", () => {
 
   it.each(documentedPosts.map((p) => [p.file, p] as const))("%s: the client sends the documented body", async (_file, post) => {
     const { client, sent } = capturingClient();
-    await client.imports.create(post.fields as CreateImportParams);
+    await client.imports.start(post.fields as StartImportParams);
     expect(sent).toHaveLength(1);
     expect(sent[0]!.contentType).toBe(post.contentType);
     expect(pairs(sent[0]!.body)).toEqual(pairs(post.body));
@@ -65,7 +65,7 @@ describe("the documented form bodies", () => {
 
   it.each(Object.entries(formRequestExamples))("spec example %s: the body equals its x-serializedValue", async (_name, example) => {
     const { client, sent } = capturingClient("form");
-    await client.imports.create(example.value as CreateImportParams);
+    await client.imports.start(example.value as StartImportParams);
     expect(pairs(sent[0]!.body)).toEqual(pairs(example["x-serializedValue"]!));
   });
 
@@ -118,14 +118,14 @@ describe("encoding choice", () => {
 
   it("json sends the same fields as a JSON object", async () => {
     const { client, sent } = capturingClient("json");
-    await client.imports.create({ ...document, metadatas: { contentDocumentId: "0694I000008HV8MQAW" } });
+    await client.imports.start({ ...document, metadatas: { contentDocumentId: "0694I000008HV8MQAW" } });
     expect(sent[0]!.contentType).toBe("application/json");
     expect(JSON.parse(sent[0]!.body)).toEqual({ ...document, metadatas: { contentDocumentId: "0694I000008HV8MQAW" } });
   });
 
   it("tags with an explicit form encoding are refused before sending", async () => {
     const { client, sent } = capturingClient("form");
-    const error = (await client.imports.create({ ...document, tags: ["a"] }).catch((e: unknown) => e)) as ValidationError;
+    const error = (await client.imports.start({ ...document, tags: ["a"] }).catch((e: unknown) => e)) as ValidationError;
     expect(error).toBeInstanceOf(ValidationError);
     expect(error.issues[0]!.path).toBe("tags");
     expect(sent).toHaveLength(0);

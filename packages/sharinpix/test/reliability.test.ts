@@ -40,10 +40,10 @@ function client(extra: Partial<SharinPixSecretOptions> = {}) {
   });
 }
 
-describe("creating an import is never resent when SharinPix may have acted", () => {
+describe("starting an import is never resent when SharinPix may have acted", () => {
   it("503 and 429 are resent: the server did not act", async () => {
     server.queue({ status: 503, headers: { "retry-after": "0" } }, { status: 429, headers: { "retry-after": "0" } });
-    expect((await client().imports.create(documentImport)).id).toBe(created.id);
+    expect((await client().imports.start(documentImport)).id).toBe(created.id);
     expect(server.requests).toHaveLength(3);
   });
 
@@ -54,14 +54,14 @@ describe("creating an import is never resent when SharinPix may have acted", () 
     ["a reset mid-answer", { fault: "reset-after-headers", partialBody: '{"id":' }, ConnectionError],
   ] as Array<[string, Fault, typeof ImportkitError]>)("%s: not resent", async (_name, fault, ErrorClass) => {
     server.queue(fault);
-    const error = await client().imports.create(documentImport).catch((e: unknown) => e);
+    const error = await client().imports.start(documentImport).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ErrorClass);
     expect(server.requests).toHaveLength(1);
   });
 
   it("a timeout: not resent", async () => {
     server.queue({ fault: "no-headers" });
-    const error = await client({ timeout: 100 }).imports.create(documentImport).catch((e: unknown) => e);
+    const error = await client({ timeout: 100 }).imports.start(documentImport).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
     expect(server.requests).toHaveLength(1);
   });
@@ -100,7 +100,7 @@ describe("no secret ever appears in an error or a log line", () => {
 
   it.each(faults)("%s", async (_name, fault) => {
     server.fallback = fault;
-    const error = await client({ timeout: 100, maxRetries: 0 }).imports.create(urlImport, { encoding: "form" }).catch((e: unknown) => e);
+    const error = await client({ timeout: 100, maxRetries: 0 }).imports.start(urlImport, { encoding: "form" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImportkitError);
     const jwt = jwtOf(server.requests[0]!);
     // The request really carried every secret: the checks below are not vacuous.
@@ -118,12 +118,12 @@ describe("no secret ever appears in an error or a log line", () => {
   it("a wait that times out keeps a redacted copy of the import it last saw", async () => {
     server.fallback = { status: 200, json: { ...getImportExamples.notYetProcessed!.value, params: urlImport }, headers: { "x-token": "eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJ4In0.sig" } };
     const sharinpix = client();
-    await sharinpix.imports.create(urlImport).catch(() => {});
-    const error = (await sharinpix.imports.waitFor(importId, { interval: 10, timeout: 100 }).catch((e: unknown) => e)) as WaitTimeoutError;
+    await sharinpix.imports.start(urlImport).catch(() => {});
+    const error = (await sharinpix.imports.waitFor(importId, { interval: 10, deadline: 100 }).catch((e: unknown) => e)) as WaitTimeoutError;
     expect(error).toBeInstanceOf(WaitTimeoutError);
     expect(JSON.stringify(error)).not.toContain(FETCH_TOKEN);
     expect(inspect(error, { depth: 10 })).not.toContain(FETCH_TOKEN);
-    expect((error.lastSeen as { params: { url: string } }).params.url).toBe(urlImport.url);
+    expect(error.lastSeen?.params["url"]).toBe(urlImport.url);
   });
 
   it("the debug log says what happened without any credential", async () => {
@@ -135,7 +135,7 @@ describe("no secret ever appears in an error or a log line", () => {
         res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(created));
       },
     };
-    await client().imports.create(urlImport);
+    await client().imports.start(urlImport);
     expect(log.lines.some((l) => l.startsWith("warn") && l.includes("answered 503"))).toBe(true);
     expect(log.lines.some((l) => l.startsWith("debug"))).toBe(true);
     for (const line of log.lines) for (const secret of [SECRET, FETCH_TOKEN]) expect(line).not.toContain(secret);

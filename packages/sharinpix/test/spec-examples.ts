@@ -1,7 +1,7 @@
 // The spec's own examples, read from specs/sharinpix/openapi.yaml so the tests and the mock share one source.
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
-import type { CreateImportParams, Import } from "@importkit/sharinpix";
+import type { StartImportParams, Import } from "@importkit/sharinpix";
 
 interface Example<T = unknown> {
   value: T;
@@ -31,8 +31,8 @@ const create = spec.paths["/imports"]!.post!;
 const get = spec.paths["/imports/{id}"]!.get!;
 
 /** createImport's form-encoded request examples, by name (each with `x-serializedValue`). */
-export const formRequestExamples = examplesOf(create.requestBody!.content["application/x-www-form-urlencoded"]) as Record<string, Example<CreateImportParams>>;
-export const jsonRequestExamples = examplesOf(create.requestBody!.content["application/json"]) as Record<string, Example<CreateImportParams>>;
+export const formRequestExamples = examplesOf(create.requestBody!.content["application/x-www-form-urlencoded"]) as Record<string, Example<StartImportParams>>;
+export const jsonRequestExamples = examplesOf(create.requestBody!.content["application/json"]) as Record<string, Example<StartImportParams>>;
 /** createImport's 200 examples; a request example and its answer share the name. */
 export const createdExamples = examplesOf(create.responses["200"]!.content!["application/json"]) as Record<string, Example<Import>>;
 export const getImportExamples = examplesOf(get.responses["200"]!.content!["application/json"]) as Record<string, Example<Import>>;
