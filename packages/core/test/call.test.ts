@@ -28,7 +28,8 @@ describe("call", () => {
     expect(request!.headers).toMatchObject({
       authorization: `Bearer ${TEST_TOKEN}`,
       "content-type": "application/json",
-      accept: "application/json",
+      // The success type first; anything else at a low weight, so an error documented in another type still comes.
+      accept: "application/json, */*;q=0.1",
       "x-team": "docs",
     });
     expect(request!.headers["user-agent"]).toContain("@importkit/test/0.0.0");
