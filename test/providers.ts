@@ -148,6 +148,14 @@ export const sharinpix: ProviderAdapter<ReturnType<typeof createSharinPixClient>
   validation: sharinpixValidation,
   secrets: [SHARINPIX_SECRET],
   client: (setup) => createSharinPixClient({ secretUrl: `sharinpix://${SHARINPIX_SECRET_ID}:${SHARINPIX_SECRET}@api.sharinpix.com/api/v1`, ...setup }),
+  refine: {
+    // The spec leaves `url` a plain string (SharinPix fetches what it is given); the client takes http(s) URLs.
+    "POST /imports": (input) =>
+      fc.tuple(input, fc.webUrl({ withQueryParameters: false, withFragments: false })).map(([i, url]) => ({
+        ...i,
+        body: i.body && "url" in i.body ? { ...i.body, url } : i.body,
+      })),
+  },
   operations: {
     "POST /imports": (c, i) => c.imports.create(i.body),
     "GET /imports/{id}": (c, i) => c.imports.get(i.path.id),
