@@ -116,6 +116,27 @@ const LOCATE_ATTEMPTS = 3;
 const LOCATE_INTERVAL_MS = 500;
 const LOCATE_PAGE_SIZE = 20;
 
+/**
+ * The inputs body as the seed's single object: line-separated JSON (one input object per line, what the spec
+ * now says the API answers) or the seed's `{"_url": "a\nb"}`, folded into one newline-separated `_url`.
+ * A stopgap until the client models inputs as a list of objects with attributes.
+ */
+function foldInputLines(text: string): ExtractorInputs {
+  const urls: string[] = [];
+  for (const [index, line] of text.split(/\r?\n/).entries()) {
+    if (line.trim() === "") continue;
+    let input: unknown;
+    try {
+      input = JSON.parse(line);
+    } catch {
+      throw new InvalidResponseError(`Import.io answered inputs whose line ${index + 1} is not JSON.`, { operation: "getExtractorInputs" });
+    }
+    const url = (input as { _url?: unknown } | null)?._url;
+    if (typeof url === "string") urls.push(url);
+  }
+  return { _url: urls.join("\n") };
+}
+
 /** The URLs of an extractor's inputs, from the newline-separated `_url` the API returns. */
 export function inputUrls(inputs: ExtractorInputs | undefined): string[] {
   return (inputs?._url ?? "")
@@ -373,17 +394,30 @@ export function createImportIoClient(options: ImportIoClientOptions) {
       return call(raw.DELETE("/extractors/{extractorId}", { params: { path: { extractorId } }, ...init(options) }), "deleteExtractor");
     },
 
-    /** The inputs as the API returns them: `_url`, newline-separated (split it with `inputUrls()`). */
+    /** The inputs' URLs as one newline-separated `_url` (split it with `inputUrls()`), from the line-separated answer. */
     async getInputs(extractorId: string, options?: RequestOptions): Promise<ExtractorInputs> {
       check.id(extractorId, "extractorId");
-      return call(raw.GET("/extractors/{extractorId}/inputs", { params: { path: { extractorId } }, ...init(options) }), "getExtractorInputs");
+      const request = init({ ...options, headers: { Accept: "application/x-ndjson, application/json;q=0.5", ...options?.headers } });
+      const text = await call(raw.GET("/extractors/{extractorId}/inputs", { params: { path: { extractorId } }, ...request, parseAs: "text" }), "getExtractorInputs");
+      return foldInputLines(text ?? "");
     },
 
-    /** Replaces the extractor's input URLs (at least one absolute http(s) URL). */
+    /** Replaces the extractor's input URLs (at least one absolute http(s) URL), sent as one JSON object per line. */
     async updateInputs(extractorId: string, urls: ReadonlyArray<string | URL>, options?: RequestOptions): Promise<void> {
       check.id(extractorId, "extractorId");
-      const body: ExtractorInputs = { _url: check.inputUrls(urls) };
-      await call(raw.PUT("/extractors/{extractorId}/inputs", { params: { path: { extractorId } }, body, ...init(options) }), "updateExtractorInputs");
+      // inputUrls refuses whitespace inside a URL, so splitting its newline-joined result is exact.
+      const body = check.inputUrls(urls).split("\n").map((url) => JSON.stringify({ _url: url })).join("\n");
+      const request = init(options);
+      await call(
+        raw.PUT("/extractors/{extractorId}/inputs", {
+          params: { path: { extractorId } },
+          body,
+          ...request,
+          headers: { ...request.headers, "Content-Type": "application/x-ndjson" },
+          bodySerializer: (lines: string) => lines,
+        }),
+        "updateExtractorInputs",
+      );
     },
 
     /**
@@ -422,9 +456,10 @@ export function createImportIoClient(options: ImportIoClientOptions) {
     async updateCredentials(extractorId: string, credentials: Credentials, options?: RequestOptions): Promise<void> {
       check.id(extractorId, "extractorId");
       check.nonEmptyString(credentials?.username, "credentials.username", "a username");
-      // Any non-empty password, spaces included: only the site decides what a valid password is.
-      if (typeof credentials?.password !== "string" || credentials.password === "") {
-        throw new ValidationError("a password is required (a non-empty string)", "credentials.password");
+      // Any password, spaces included and empty too (some sites log in with a username only): only the site
+      // decides what a valid password is.
+      if (typeof credentials?.password !== "string") {
+        throw new ValidationError("a password is required (a string, which may be empty)", "credentials.password");
       }
       redactor.addSecret(credentials.password);
       const body: Credentials = { username: credentials.username, password: credentials.password };

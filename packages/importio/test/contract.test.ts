@@ -219,7 +219,7 @@ describe("extractors", () => {
     expect(inputs._url?.split("\n")).toHaveLength(3);
   });
 
-  it("updateInputs writes the list as the newline-separated _url", async () => {
+  it("updateInputs writes the list as line-separated JSON, one input object per line", async () => {
     const bodies: string[] = [];
     const spy: typeof globalThis.fetch = async (input, init) => {
       const request = new Request(input, init);
@@ -227,7 +227,7 @@ describe("extractors", () => {
       return plain.fetch(request);
     };
     await client(spy).extractors.updateInputs(extractorId, ["https://shop.example.com/p/1", new URL("https://shop.example.com/p/2")]);
-    expect(JSON.parse(bodies[0]!)).toEqual({ _url: "https://shop.example.com/p/1\nhttps://shop.example.com/p/2" });
+    expect(bodies[0]!.split("\n").map((line) => JSON.parse(line))).toEqual([{ _url: "https://shop.example.com/p/1" }, { _url: "https://shop.example.com/p/2" }]);
   });
 
   it("start and stop return the crawl run id", async () => {

@@ -196,7 +196,7 @@ describe("bad input is refused with a ValidationError naming the field, before a
     ["extractors.start", () => c().extractors.start(42 as never), "extractorId"],
     ["extractors.stop", () => c().extractors.stop(undefined as never), "extractorId"],
     ["extractors.duplicate", () => c().extractors.duplicate("zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz"), "extractorId"],
-    ["extractors.updateCredentials (password)", () => c().extractors.updateCredentials(extractorId, { username: "u", password: "" }), "credentials.password"],
+    ["extractors.updateCredentials (password)", () => c().extractors.updateCredentials(extractorId, { username: "u" } as never), "credentials.password"],
     ["extractors.updateCredentials (username)", () => c().extractors.updateCredentials(extractorId, {} as never), "credentials.username"],
     ["extractors.run", () => c().extractors.run("nope"), "extractorId"],
     ["extractors.list (_perpage)", () => c().extractors.list({ _perpage: 0 }), "_perpage"],
