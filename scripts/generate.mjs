@@ -92,8 +92,7 @@ function strip(doc, node, where, seen = []) {
   const out = {};
   for (const [key, value] of Object.entries(node)) {
     if (key === "x-inferred") {
-      // `x-inferred: true` (or a reason) marks every constraint of this node as inferred; a list names the keywords.
-      out.inferred = Array.isArray(value) ? value.map(String) : true;
+      out.inferred = inferredKeywords(value, where);
       continue;
     }
     if (key.startsWith("x-") || ANNOTATIONS.has(key)) continue;
@@ -107,6 +106,22 @@ function strip(doc, node, where, seen = []) {
   return out;
 }
 
+/**
+ * The specs' `x-inferred` (stated at the top of each spec): a reason marks every validation keyword of its object; a
+ * map from keyword to reason marks those keywords, and `required` may map property names to reasons, marking only
+ * those entries (`required/<name>`). Core's validator reads the result as the node's `inferred`.
+ */
+function inferredKeywords(value, where) {
+  if (typeof value === "string" && value.trim() !== "") return true;
+  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new Error(`${where}: x-inferred must be a reason or a map of keywords to reasons`);
+  const keywords = [];
+  for (const [keyword, reason] of Object.entries(value)) {
+    if (keyword === "required" && reason !== null && typeof reason === "object") keywords.push(...Object.keys(reason).map((name) => `required/${name}`));
+    else keywords.push(keyword);
+  }
+  return keywords;
+}
+
 function parametersSchema(doc, parameters, location, where) {
   const chosen = parameters.map((p) => (p.$ref ? resolvePointer(doc, p.$ref) : p)).filter((p) => p.in === location);
   if (!chosen.length) return undefined;
@@ -115,7 +130,8 @@ function parametersSchema(doc, parameters, location, where) {
     properties: Object.fromEntries(
       chosen.map((p) => {
         const schema = strip(doc, p.schema ?? {}, `${where}/parameters/${p.name}`);
-        return [p.name, p["x-inferred"] !== undefined && schema.inferred === undefined ? { ...schema, inferred: true } : schema];
+        // A parameter's own x-inferred speaks of its schema's keywords.
+        return [p.name, p["x-inferred"] !== undefined && schema.inferred === undefined ? { ...schema, inferred: inferredKeywords(p["x-inferred"], `${where}/parameters/${p.name}`) } : schema];
       }),
     ),
     ...(chosen.some((p) => p.required) ? { required: chosen.filter((p) => p.required).map((p) => p.name) } : {}),
@@ -158,7 +174,13 @@ function operationsModule(doc, specFile) {
       const validation = {
         ...(pathSchema ? { path: pathSchema } : {}),
         ...(querySchema ? { query: querySchema } : {}),
-        ...(media?.schema ? { body: strip(doc, media.schema, `${where}/requestBody`) } : {}),
+        // A line-separated body (`x-itemSchema`, after OpenAPI 3.2's itemSchema) is given as the list of its lines; a
+        // required one needs a line (an empty list would be an empty body).
+        ...(media?.["x-itemSchema"]
+          ? { body: { type: "array", items: strip(doc, media["x-itemSchema"], `${where}/requestBody/x-itemSchema`), ...(body?.required ? { minItems: 1 } : {}) } }
+          : media?.schema
+            ? { body: strip(doc, media.schema, `${where}/requestBody`) }
+            : {}),
         ...(body?.required ? { bodyRequired: true } : {}),
         ...(body?.required && (body["x-inferred"] !== undefined || op.requestBody?.["x-inferred"] !== undefined) ? { bodyRequiredInferred: true } : {}),
       };

@@ -92,9 +92,12 @@ export const importio: ProviderAdapter<ReturnType<typeof createImportIoClient>> 
   client: (setup) => createImportIoClient({ apiKey: IMPORTIO_KEY, ...setup }),
   managedQuery: Object.fromEntries(["listExtractors", "listCrawlruns", "listReports", "listReportRunsForReport", "listReportRuns"].map((k) => [k, ["_page"]])),
   refine: {
-    // setInputs takes the URL list the API stores newline-separated in `_url`.
+    // setInputs refuses the one thing the spec cannot state: a line break inside a `_url` (a line is one input).
     updateExtractorInputs: (input) =>
-      fc.tuple(input, fc.array(fc.webUrl(), { minLength: 1, maxLength: 4 })).map(([i, urls]) => ({ ...i, body: { _url: urls.join("\n") } })),
+      input.map((i) => ({
+        ...i,
+        body: Array.isArray(i.body) ? i.body.map((line: Record<string, unknown>) => ({ ...line, _url: String(line._url).replace(/[\r\n]/g, " ") })) : i.body,
+      })),
   },
   operations: {
     getCurrentUser: (c) => c.users.current(),
@@ -103,7 +106,7 @@ export const importio: ProviderAdapter<ReturnType<typeof createImportIoClient>> 
     getExtractor: (c, i) => c.extractors.get(i.path.extractorId),
     deleteExtractor: (c, i) => c.extractors.archive(i.path.extractorId),
     getExtractorInputs: (c, i) => c.extractors.getInputs(i.path.extractorId),
-    updateExtractorInputs: (c, i) => c.extractors.setInputs(i.path.extractorId, typeof i.body?._url === "string" ? i.body._url.split("\n") : [i.body?._url]),
+    updateExtractorInputs: (c, i) => c.extractors.setInputs(i.path.extractorId, i.body),
     startExtractor: (c, i) => c.extractors.start(i.path.extractorId),
     stopExtractor: (c, i) => c.extractors.stop(i.path.extractorId),
     duplicateExtractor: (c, i) => c.extractors.duplicate(i.path.extractorId),

@@ -35,7 +35,10 @@ export interface Schema {
   allOf?: Schema[];
   /** `false`: no property beyond those the schema and its `allOf` / matching `anyOf` / `oneOf` branches declare. */
   unevaluatedProperties?: boolean;
-  /** This node's constraints are only inferred (`x-inferred` in the spec): `true` for all of them, or their keywords. */
+  /**
+   * This node's constraints are only inferred (`x-inferred` in the spec): `true` for all of them, or their keywords
+   * (`required/<name>` for one entry of `required`).
+   */
   inferred?: true | string[];
 }
 
@@ -158,7 +161,10 @@ export function validateValue(schema: Schema | undefined, value: unknown, path =
     const record = value as Record<string, unknown>;
     const join = (key: string) => (path ? `${path}.${key}` : key);
     for (const key of schema.required ?? []) {
-      if (record[key] === undefined) at("required", "is required", join(key));
+      if (record[key] === undefined) {
+        const entryInferred = inferred !== undefined && inferred !== true && inferred.includes(`required/${key}`);
+        issues.push({ path: join(key), message: "is required", keyword: "required", inferred: inferred === true || entryInferred || (inferred?.includes("required") ?? false) });
+      }
     }
     const evaluated = schema.unevaluatedProperties === false ? evaluatedProperties(schema, value) : undefined;
     for (const [key, item] of Object.entries(record)) {
@@ -331,7 +337,8 @@ export function validateCall(operation: OperationSchema, input: CallInput, mode:
     if (input.body === undefined) {
       if (operation.bodyRequired) found.push({ path: "body", message: "is required", keyword: "required", inferred: operation.bodyRequiredInferred === true });
     } else if (operation.body && !(input.body instanceof FormData) && typeof input.body !== "string" && !conforms(operation.body, input.body)) {
-      found.push(...validateValue(operation.body, input.body, ""));
+      // A problem with the body as a whole (not one of its fields) is named `body`.
+      found.push(...validateValue(operation.body, input.body, "").map((issue) => (issue.path === "" ? { ...issue, path: "body" } : issue)));
     }
   }
   if (found.length === 0) return NO_ISSUES;

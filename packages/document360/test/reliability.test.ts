@@ -144,7 +144,7 @@ describe("bad input is refused before any request", () => {
   // non-empty, import_by non-blank and non-null) is refused in `validate: "strict"` mode; by default it is warned
   // about and sent (below).
   it.each([
-    ["no source", "documented", { import_by: "u1" }, ["source_documentation_url"], /source_documentation_url: is required/],
+    ["no source", "strict", { import_by: "u1" }, ["source_documentation_url"], /source_documentation_url: is required/],
     ["an empty import_by", "strict", { ...importBody, import_by: "" }, ["import_by"], /import_by: must have at least 1 characters/],
     ["a blank import_by", "strict", { ...importBody, import_by: "   " }, ["import_by"], /import_by: must match/],
     ["a null import_by", "strict", { ...importBody, import_by: null }, ["import_by"], /import_by: must be string \(got null\)/],

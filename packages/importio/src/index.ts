@@ -32,6 +32,7 @@ import type {
   Crawlrun,
   Credentials,
   Extractor,
+  ExtractorInput,
   ExtractorInputs,
   operations as Operations,
   paths,
@@ -41,13 +42,15 @@ import type {
   Subscription,
   User,
 } from "./generated/schema.js";
+import { refineStartError } from "./errors.js";
 import { parseNdjson } from "./ndjson.js";
 import { VERSION } from "./version.js";
 
 export * from "@importkit/core";
 /** The spec's types, by their OpenAPI names: `components["schemas"]["Crawlrun"]`, `paths`, `operations`. */
 export type { components, paths, Operations };
-export type { CrawlRunRef, Crawlrun, Credentials, Extractor, ExtractorInputs, Report, ReportRun, ResultRow, Subscription, User };
+export type { CrawlRunRef, Crawlrun, Credentials, Extractor, ExtractorInput, ExtractorInputs, Report, ReportRun, ResultRow, Subscription, User };
+export { CrawlAlreadyRunningError } from "./errors.js";
 export { ResultParseError, DEFAULT_MAX_LINE_LENGTH } from "./ndjson.js";
 export { VERSION };
 
@@ -59,12 +62,12 @@ export type ReportRunFileType = Operations["getReportRunFile"]["parameters"]["pa
 /** `_page`, `_perpage`, `_sort`, `_sortDirection`: the same on every list of the API. */
 export type ListQuery = NonNullable<Operations["listExtractors"]["parameters"]["query"]>;
 
-/** What Import.io's `waitFor`s poll. */
-export type AwaitedRun = Crawlrun;
-/** `ImportFailedError` with its `resource` typed as a crawl run. The same class as core's. */
+/** What Import.io's `waitFor`s poll: crawl runs and report runs. */
+export type AwaitedRun = Crawlrun | ReportRun;
+/** `ImportFailedError` with its `resource` typed as a crawl run or a report run. The same class as core's. */
 export const ImportFailedError = CoreImportFailedError as TypedErrorClass<CoreImportFailedError<AwaitedRun>>;
 export type ImportFailedError = CoreImportFailedError<AwaitedRun>;
-/** `WaitTimeoutError` with its `lastSeen` typed as a crawl run. The same class as core's. */
+/** `WaitTimeoutError` with its `lastSeen` typed as a crawl run or a report run. The same class as core's. */
 export const WaitTimeoutError = CoreWaitTimeoutError as TypedErrorClass<CoreWaitTimeoutError<AwaitedRun>>;
 export type WaitTimeoutError = CoreWaitTimeoutError<AwaitedRun>;
 
@@ -83,8 +86,12 @@ const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 const CRAWLRUN_MEDIA_TYPES: Readonly<Record<CrawlrunFileType, string>> = {
   csv: "text/csv",
   xlsx: XLSX,
-  log: "text/plain",
+  // The log as the seed labels it, and as Import.io's own swagger does.
+  log: "text/plain, text/csv",
   sample: "application/json",
+  // JSON lines as the seed labels them. Import.io's own swagger labels them `application/json; boundary=NL`: such an
+  // answer is read the same (a download does not depend on its label), but asking for it would match `sample`'s
+  // plain `application/json` wherever media-type parameters are ignored.
   json: "application/x-ndjson",
   files: "application/zip",
 };
@@ -107,12 +114,16 @@ const LOCATE_ATTEMPTS = 3;
 const LOCATE_INTERVAL_MS = 500;
 const LOCATE_PAGE_SIZE = 20;
 
-/** The URLs of an extractor's inputs, from the newline-separated `_url` the API returns. */
-export function inputUrls(inputs: ExtractorInputs | undefined): string[] {
-  return (inputs?._url ?? "")
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter(Boolean);
+/**
+ * An extractor's inputs as a list, from either form Import.io answers: line-separated JSON (one input object per line,
+ * which the client reads into a list) or the seed's single object whose `_url` holds newline-separated URLs.
+ */
+function inputList(answer: unknown): ExtractorInput[] {
+  const objects = (Array.isArray(answer) ? answer : answer === undefined || answer === null ? [] : [answer]) as ExtractorInput[];
+  return objects.flatMap((input) => {
+    const urls = typeof input?._url === "string" ? input._url.split(/\r?\n/).map((url) => url.trim()).filter(Boolean) : [];
+    return urls.length > 1 ? urls.map((_url) => ({ ...input, _url })) : [input];
+  });
 }
 
 /** Creates an Import.io client. Every option but `apiKey` is optional. */
@@ -130,6 +141,7 @@ export function createImportIoClient(options: ImportIoClientOptions) {
       authorize: (request) => void (request.url += `${request.url.includes("?") ? "&" : "?"}_apikey=${encodedKey}`),
       secrets: [apiKey],
       secretParams: ["_apikey"],
+      refineError: refineStartError,
       // `{ code, message, error }`, or a gateway's `{ "error": { "message": … } }`.
       errorDetails: (body) => {
         if (body === null || typeof body !== "object") return {};
@@ -256,14 +268,24 @@ export function createImportIoClient(options: ImportIoClientOptions) {
       return api.call("deleteExtractor", { path: { extractorId } }, options);
     },
 
-    /** The inputs as the API returns them: `_url`, newline-separated (split it with `inputUrls()`). */
-    getInputs(extractorId: string, options?: RequestOptions): APIPromise<ExtractorInputs> {
-      return api.call("getExtractorInputs", { path: { extractorId } }, options);
+    /**
+     * The extractor's inputs, one object per input: `_url` and any attributes (`"Max Screens": 50`). Read from the
+     * line-separated JSON Import.io answers, or from the seed's single object with newline-separated URLs.
+     */
+    async getInputs(extractorId: string, options?: RequestOptions): Promise<ExtractorInput[]> {
+      const headers = { Accept: "application/x-ndjson, application/json;q=0.5", ...options?.headers };
+      return inputList(await api.call("getExtractorInputs", { path: { extractorId } }, { ...options, headers }));
     },
 
-    /** Replaces the extractor's input URLs. */
-    async setInputs(extractorId: string, urls: ReadonlyArray<string | URL>, options?: RequestOptions): Promise<void> {
-      await api.call("updateExtractorInputs", { path: { extractorId }, body: { _url: joinInputUrls(urls) } }, options);
+    /**
+     * Replaces the extractor's inputs, sent as line-separated JSON (one object per line). Give input objects
+     * (`{ _url, ...attributes }`) or plain URLs.
+     */
+    async setInputs(extractorId: string, inputs: ReadonlyArray<ExtractorInput | string | URL>, options?: RequestOptions): Promise<void> {
+      // The spec types the wire body as its text (no OpenAPI 3.1 schema describes JSON lines); the table checks and
+      // encodes the list of input objects (its x-itemSchema).
+      const body = inputObjects(inputs) as unknown as string;
+      await api.call("updateExtractorInputs", { path: { extractorId }, body }, options);
     },
 
     /**
@@ -338,6 +360,14 @@ export function createImportIoClient(options: ImportIoClientOptions) {
       return api.call("getReportRun", { path: { reportRunId } }, options);
     },
 
+    /**
+     * Polls the report run until it is `FINISHED`. Import.io does not document report-run statuses: the spec models
+     * them as the crawl runs' (marked inferred), so `FAILED` and `CANCELLED` end it in ImportFailedError.
+     */
+    waitFor(reportRunId: string, options?: WaitForOptions<ReportRun>): Promise<ReportRun> {
+      return api.waitFor("getReportRun", { path: { reportRunId } }, options, { label: `Import.io report run ${reportRunId}` });
+    },
+
     /** One result file (`csv`, `xlsx`, or `json` for Change reports): await it for its stream, or `.saveTo(path)`. */
     download(reportRunId: string, fileType: ReportRunFileType, options?: RequestOptions): DownloadPromise {
       return api.download("getReportRunFile", { path: { reportRunId, fileType } }, options, {
@@ -361,17 +391,16 @@ export function createImportIoClient(options: ImportIoClientOptions) {
 export type ImportIoClient = ReturnType<typeof createImportIoClient>;
 
 /**
- * The newline-separated `_url` Import.io stores, from a list of URLs. The spec cannot say that one URL must not hold
- * a line break (it would silently become two inputs), so that one rule is checked here.
+ * Input objects from what `setInputs` was given. The one rule the spec cannot state: a URL holds no line break (on the
+ * wire a line is one input, and the seed's form would read it as two).
  */
-function joinInputUrls(urls: unknown): string {
-  if (!Array.isArray(urls)) throw new ValidationError("expected a list of URLs", "urls");
-  if (urls.length === 0) throw new ValidationError("the list of URLs is empty; an extractor needs at least one input URL", "urls");
-  const lines = urls.map((item: unknown, index) => {
-    const text = item instanceof URL ? item.href : item;
-    if (typeof text !== "string" || text.trim() === "") throw new ValidationError("expected a URL", `urls[${index}]`);
-    if (/[\r\n]/.test(text)) throw new ValidationError("a URL may not contain a line break (it would become two inputs)", `urls[${index}]`);
-    return text.trim();
+function inputObjects(inputs: unknown): ExtractorInput[] {
+  if (!Array.isArray(inputs)) throw new ValidationError("expected a list of inputs (input objects or URLs)", "inputs");
+  return inputs.map((item: unknown, index) => {
+    const input = (item instanceof URL ? { _url: item.href } : typeof item === "string" ? { _url: item } : item) as ExtractorInput;
+    if (typeof input?._url === "string" && /[\r\n]/.test(input._url)) {
+      throw new ValidationError("a URL may not contain a line break (it would become two inputs)", `inputs[${index}]._url`);
+    }
+    return input;
   });
-  return lines.join("\n");
 }

@@ -7,6 +7,7 @@ import { parse } from "yaml";
 import {
   ApiError,
   AuthenticationError,
+  CrawlAlreadyRunningError,
   createImportIoClient,
   CRAWLRUN_FILE_TYPES,
   ImportFailedError,
@@ -226,20 +227,33 @@ describe("extractors", () => {
     expect((await c.extractors.duplicate(extractorId)).name).toBe("Product pages (copy)");
   });
 
-  it("getInputs returns the newline-separated _url", async () => {
+  it("getInputs returns one input object per line of the answer", async () => {
     const inputs = await client(plain.fetch).extractors.getInputs(extractorId);
-    expect(inputs._url?.split("\n")).toHaveLength(3);
+    expect(inputs.length).toBeGreaterThan(0);
+    for (const input of inputs) expect(typeof input._url).toBe("string");
   });
 
-  it("setInputs writes the list as the newline-separated _url", async () => {
+  it("getInputs reads the seed's single object too, one input per URL of its _url", async () => {
+    const seedForm = contractFetch({ prefer: "example=urls" });
+    const spy: typeof globalThis.fetch = (input, init) => {
+      const request = new Request(input, init);
+      const headers = new Headers(request.headers);
+      headers.set("accept", "application/json");
+      return seedForm.fetch(new Request(request, { headers }));
+    };
+    const inputs = await client(spy).extractors.getInputs(extractorId);
+    expect(inputs.map((i) => i._url)).toEqual(["https://shop.example.com/p/1001", "https://shop.example.com/p/1002", "https://shop.example.com/p/1003"]);
+  });
+
+  it("setInputs writes the list as line-separated JSON, one object per input, attributes kept", async () => {
     const bodies: string[] = [];
     const spy: typeof globalThis.fetch = async (input, init) => {
       const request = new Request(input, init);
       bodies.push(await request.clone().text());
       return plain.fetch(request);
     };
-    await client(spy).extractors.setInputs(extractorId, ["https://shop.example.com/p/1", new URL("https://shop.example.com/p/2")]);
-    expect(JSON.parse(bodies[0]!)).toEqual({ _url: "https://shop.example.com/p/1\nhttps://shop.example.com/p/2" });
+    await client(spy).extractors.setInputs(extractorId, ["https://shop.example.com/p/1", new URL("https://shop.example.com/p/2"), { _url: "https://shop.example.com/p/3", "Max Screens": 50 }]);
+    expect(bodies[0]).toBe('{"_url":"https://shop.example.com/p/1"}\n{"_url":"https://shop.example.com/p/2"}\n{"_url":"https://shop.example.com/p/3","Max Screens":50}\n');
   });
 
   it("start and stop return the crawl run id", async () => {
@@ -308,7 +322,7 @@ describe("crawl run result files (text types; binary bytes are in downloads.test
     expect(accepts).toEqual([
       "csv text/csv, application/json;q=0.1",
       "xlsx application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, application/json;q=0.1",
-      "log text/plain, application/json;q=0.1",
+      "log text/plain, text/csv, application/json;q=0.1",
       "sample application/json",
       "json application/x-ndjson, application/json;q=0.1",
       "files application/zip, application/json;q=0.1",
@@ -323,8 +337,32 @@ describe("crawl run result files (text types; binary bytes are in downloads.test
   });
 });
 
+describe("the vendor's 400s on start and stop (issue 13)", () => {
+  const refused = contractFetch({ prefer: "code=400" });
+
+  it("starting an extractor already crawling (or archived) is a CrawlAlreadyRunningError, never resent", async () => {
+    const error = await client(refused.fetch).extractors.start(extractorId).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CrawlAlreadyRunningError);
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect((error as Error).message).toMatch(/already running|already in progress/);
+    expect(refused.requests).toBe(1);
+  });
+
+  it("stopping with nothing in progress is an InvalidRequestError with Import.io's words", async () => {
+    const error = await client(refused.fetch).extractors.stop(extractorId).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect(error).not.toBeInstanceOf(CrawlAlreadyRunningError);
+    expect((error as Error).message).toMatch(/No in progress crawl/i);
+  });
+});
+
 describe("reports and report runs", () => {
   const plain = contractFetch();
+
+  it("reportRuns.waitFor returns the run once FINISHED (statuses modelled as the crawl runs', inferred)", async () => {
+    const run = await client(plain.fetch).reportRuns.waitFor(reportRunId, { interval: 5 });
+    expect(run.status).toBe("FINISHED");
+  });
 
   it("get, delete and start", async () => {
     const c = client(plain.fetch);

@@ -375,12 +375,12 @@ describe("failed downloads", () => {
   it("bad input is refused before any request: id, file type, path", async () => {
     const c = client();
     const cases: Array<() => PromiseLike<unknown>> = [
-      () => c.crawlRuns.download("not-a-guid", "csv"),
+      () => c.crawlRuns.download("not-a-guid", "csv", { validate: "strict" }),
       () => c.crawlRuns.download(crawlrunId, "pdf" as never),
       () => c.reportRuns.download(reportRunId, "log" as never),
       () => c.crawlRuns.download(crawlrunId, "csv").saveTo(""),
-      () => c.reportRuns.download("../../etc", "csv").saveTo(join(dir, "x.csv")),
-      () => collect(c.crawlRuns.rows("8b4c7e6d")),
+      () => c.reportRuns.download("..", "csv").saveTo(join(dir, "x.csv")),
+      () => collect(c.crawlRuns.rows("8b4c7e6d", { validate: "strict" })),
     ];
     const fields: string[] = [];
     for (const run of cases) {

@@ -189,39 +189,40 @@ describe("bad input is refused with a ValidationError naming the field, before a
   const drain = async (rows: AsyncIterable<unknown>) => {
     for await (const _row of rows);
   };
-  // Field names are the spec's wire names (`crawlrunId`, `password`), as the generated schemas name them. Rules the
-  // spec marks x-inferred (`_perpage` >= 1, a non-empty password) are refused in `validate: "strict"` mode only; the
-  // default mode warns and sends (tested below).
+  // Field names are the spec's wire names (`crawlrunId`, `_perpage`), as the generated schemas name them. Rules the
+  // spec marks x-inferred (ids as UUIDs, `_perpage` >= 1) are refused in `validate: "strict"` mode only; the default
+  // mode warns and sends (tested below). What cannot be sent at all (an empty id) is refused in every mode.
   const strict = { validate: "strict" } as const;
   const cases: Array<[string, () => PromiseLike<unknown> | unknown, string]> = [
-    ["extractors.get", () => c().extractors.get("3c9d2f1e"), "extractorId"],
+    ["extractors.get (not a UUID, strict)", () => c().extractors.get("3c9d2f1e", strict), "extractorId"],
     ["extractors.archive", () => c().extractors.archive(""), "extractorId"],
-    ["extractors.getInputs", () => c().extractors.getInputs("../users/current"), "extractorId"],
-    ["extractors.setInputs (id)", () => c().extractors.setInputs(`${extractorId}?x=1`, ["https://a.example"]), "extractorId"],
-    ["extractors.setInputs (empty list)", () => c().extractors.setInputs(extractorId, []), "urls"],
-    ["extractors.setInputs (not a list)", () => c().extractors.setInputs(extractorId, "https://a.example" as never), "urls"],
-    ["extractors.setInputs (line break)", () => c().extractors.setInputs(extractorId, ["https://a.example\nhttps://b.example"]), "urls[0]"],
-    ["extractors.setInputs (blank)", () => c().extractors.setInputs(extractorId, ["https://a.example", " "]), "urls[1]"],
+    ["extractors.getInputs (a path, strict)", () => c().extractors.getInputs("../users/current", strict), "extractorId"],
+    ["extractors.setInputs (id, strict)", () => c().extractors.setInputs(`${extractorId}?x=1`, ["https://a.example"], strict), "extractorId"],
+    ["extractors.setInputs (empty list)", () => c().extractors.setInputs(extractorId, []), "body"],
+    ["extractors.setInputs (not a list)", () => c().extractors.setInputs(extractorId, "https://a.example" as never), "inputs"],
+    ["extractors.setInputs (line break)", () => c().extractors.setInputs(extractorId, ["https://a.example\nhttps://b.example"]), "inputs[0]._url"],
+    ["extractors.setInputs (no _url)", () => c().extractors.setInputs(extractorId, [{ "Max Screens": 5 } as never]), "[0]._url"],
     ["extractors.start", () => c().extractors.start(42 as never), "extractorId"],
     ["extractors.stop", () => c().extractors.stop(undefined as never), "extractorId"],
-    ["extractors.duplicate", () => c().extractors.duplicate("zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz"), "extractorId"],
-    ["extractors.setCredentials (password, strict)", () => c().extractors.setCredentials(extractorId, { username: "u", password: "" }, strict), "password"],
+    ["extractors.duplicate (strict)", () => c().extractors.duplicate("zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz", strict), "extractorId"],
     ["extractors.setCredentials (username)", () => c().extractors.setCredentials(extractorId, {} as never), "username"],
-    ["extractors.startAndWait", () => c().extractors.startAndWait("nope"), "extractorId"],
+    ["extractors.startAndWait (strict)", () => c().extractors.startAndWait("nope", strict), "extractorId"],
     ["extractors.list (_perpage, strict)", () => c().extractors.list({ _perpage: 0 }, strict), "_perpage"],
     ["crawlRuns.list (_page)", () => c().crawlRuns.list({ _page: 1.5 }), "_page"],
     ["reports.list (_sortDirection)", () => c().reports.list({ _sortDirection: "UP" as never }), "_sortDirection"],
     ["reportRuns.list (maxPages)", () => c().reportRuns.list(undefined, { maxPages: -1 }), "maxPages"],
-    ["crawlRuns.get", () => c().crawlRuns.get("8b4c7e6d-3a2f-4b1c-8d0e"), "crawlrunId"],
-    ["crawlRuns.waitFor", () => c().crawlRuns.waitFor("x"), "crawlrunId"],
-    ["crawlRuns.rows", () => drain(c().crawlRuns.rows("x")), "crawlrunId"],
+    ["crawlRuns.get (strict)", () => c().crawlRuns.get("8b4c7e6d-3a2f-4b1c-8d0e", strict), "crawlrunId"],
+    ["crawlRuns.waitFor (strict)", () => c().crawlRuns.waitFor("x", strict), "crawlrunId"],
+    ["crawlRuns.rows (strict)", () => drain(c().crawlRuns.rows("x", strict)), "crawlrunId"],
     ["crawlRuns.rows (maxLineLength)", () => drain(c().crawlRuns.rows(crawlrunId, { maxLineLength: 0 })), "maxLineLength"],
-    ["crawlRuns.download", () => c().crawlRuns.download("x", "csv"), "crawlrunId"],
-    ["reports.get", () => c().reports.get("x"), "reportId"],
-    ["reports.delete", () => c().reports.delete("x"), "reportId"],
-    ["reports.start", () => c().reports.start("x"), "reportId"],
-    ["reportRuns.listForReport", () => c().reportRuns.listForReport("x"), "reportId"],
-    ["reportRuns.get", () => c().reportRuns.get("x"), "reportRunId"],
+    ["crawlRuns.download (strict)", () => c().crawlRuns.download("x", "csv", strict), "crawlrunId"],
+    ["crawlRuns.download (file type)", () => c().crawlRuns.download(crawlrunId, "pdf" as never), "fileType"],
+    ["reports.get (strict)", () => c().reports.get("x", strict), "reportId"],
+    ["reports.delete (strict)", () => c().reports.delete("x", strict), "reportId"],
+    ["reports.start (strict)", () => c().reports.start("x", strict), "reportId"],
+    ["reportRuns.listForReport (strict)", () => c().reportRuns.listForReport("x", undefined, strict), "reportId"],
+    ["reportRuns.get (strict)", () => c().reportRuns.get("x", strict), "reportRunId"],
+    ["reportRuns.waitFor (empty)", () => c().reportRuns.waitFor(""), "reportRunId"],
   ];
 
   it.each(cases)("%s", async (_name, call, field) => {
@@ -237,9 +238,9 @@ describe("bad input is refused with a ValidationError naming the field, before a
     expect(server.requests).toHaveLength(0);
   });
 
-  it("an empty URL list says what is wrong", async () => {
+  it("an empty list of inputs says what is wrong (the body is required: an empty one is no body)", async () => {
     const error = (await client().extractors.setInputs(extractorId, []).catch((e: unknown) => e)) as ValidationError;
-    expect(error.message).toMatch(/urls: the list of URLs is empty/);
+    expect(error.message).toMatch(/updateExtractorInputs: invalid input, not sent: body: must have at least 1 items/);
   });
 
   it("no method throws synchronously: bad input is a rejected promise (or a rejected iteration)", () => {
@@ -258,21 +259,28 @@ describe("bad input is refused with a ValidationError naming the field, before a
 });
 
 describe("input the client no longer refuses itself (issue 11)", () => {
-  // Issue 11 removed the hand validator (packages/importio/src/validate.ts): the spec types `_url` as one string, so
-  // what each line holds is Import.io's to judge. Before, a relative or non-http URL was a ValidationError naming
-  // `urls[i]`; now it is sent as given (only a line break, which would silently make two inputs, is refused).
-  it("a relative or non-http input URL is sent as given (no hand validator since issue 11)", async () => {
-    await client().extractors.setInputs(extractorId, ["https://a.example", "/p/1", "ftp://a.example/x"]);
+  // Issue 11 removed the hand validator (packages/importio/src/validate.ts), and issue 13 made inputs line-separated
+  // JSON objects: what each `_url` holds is Import.io's to judge. Before, a relative or non-http URL was a
+  // ValidationError naming `urls[i]`; now it is sent as given (only a line break, which would make two inputs, is refused).
+  it("a relative or non-http input URL, or a blank one, is sent as given, one input object per line", async () => {
+    await client().extractors.setInputs(extractorId, ["https://a.example", "/p/1", "ftp://a.example/x", { _url: " ", "Max Screens": 5 }]);
     expect(server.requests).toHaveLength(1);
-    expect(JSON.parse(server.requests[0]!.body)).toEqual({ _url: "https://a.example\n/p/1\nftp://a.example/x" });
+    expect(server.requests[0]!.headers["content-type"]).toBe("application/x-ndjson");
+    expect(server.requests[0]!.body).toBe('{"_url":"https://a.example"}\n{"_url":"/p/1"}\n{"_url":"ftp://a.example/x"}\n{"_url":" ","Max Screens":5}\n');
   });
 
-  it("a rule importkit only inferred (a non-empty password) is warned about once and sent in the default mode", async () => {
+  it("an empty password is sent: Import.io documents none as required (issue 13)", async () => {
+    await client().extractors.setCredentials(extractorId, { username: "u", password: "" }, { validate: "strict" });
+    expect(JSON.parse(server.requests[0]!.body)).toEqual({ username: "u", password: "" });
+  });
+
+  it("a rule importkit only inferred (an id in UUID form) is warned about once and sent in the default mode", async () => {
     const c = client();
-    await c.extractors.setCredentials(extractorId, { username: "u", password: "" });
-    await c.extractors.setCredentials(extractorId, { username: "u", password: "" });
+    server.fallback = { status: 200, json: { guid: "3c9d2f1e", name: "x" } };
+    await c.extractors.get("3c9d2f1e");
+    await c.extractors.get("3c9d2f1e");
     expect(server.requests).toHaveLength(2);
-    expect(log.lines.filter((l) => l.startsWith("warn"))).toEqual([expect.stringMatching(/updateExtractorCredentials: password must have at least 1 characters.*validate: "strict" refuses it/)]);
+    expect(log.lines.filter((l) => l.startsWith("warn"))).toEqual([expect.stringMatching(/getExtractor: extractorId must be a UUID.*validate: "strict" refuses it/)]);
   });
 });
 
@@ -356,7 +364,7 @@ describe("the API key never appears in an error, a log line or what an error exp
   it("the key pasted where an id belongs is not echoed by the ValidationError", async () => {
     server.queue({ status: 200, json: extractor });
     await client().extractors.get(extractorId);
-    await expectNoKey(await client().extractors.get(KEY).catch((e: unknown) => e));
+    await expectNoKey(await client({ validate: "strict" }).extractors.get(KEY).catch((e: unknown) => e));
     // An input URL carrying the key and a line break (refused: it would become two inputs).
     await expectNoKey(await client().extractors.setInputs(extractorId, [`https://a.example/?_apikey=${KEY}\nq=${KEY}`]).catch((e: unknown) => e));
   });

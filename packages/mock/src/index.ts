@@ -4,6 +4,14 @@ import { createServer } from "@stoplight/prism-http-server";
 import { providers, specPath, type Provider } from "@importkit/specs";
 
 export { providers, type Provider };
+export {
+  startValidationProxy,
+  type ProxyExchange,
+  type ProxyReport,
+  type ProxyViolation,
+  type ValidationProxy,
+  type ValidationProxyOptions,
+} from "./proxy.js";
 
 export interface MockServerOptions {
   /** A provider whose curated spec to serve; or give `spec`. */

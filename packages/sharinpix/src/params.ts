@@ -79,7 +79,8 @@ function kindOf(params: Record<string, unknown>, issue: (path: string, message: 
     issue("content_document_id", 'a Salesforce import needs content_document_id (Salesforce Files) or attachment_id');
     return undefined;
   }
-  if (type !== undefined && type !== "url") {
+  // null is what the API stores (and echoes) for a URL import that omits import_type.
+  if (type !== undefined && type !== null && type !== "url") {
     issue("import_type", 'must be "salesforce" (with attachment_id or content_document_id), "url", or left out for a URL import');
     return undefined;
   }

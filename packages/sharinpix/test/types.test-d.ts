@@ -102,7 +102,7 @@ describe("@importkit/sharinpix types", () => {
     if (params.import_type === "salesforce" && params.content_document_id !== undefined) {
       expectTypeOf(params.content_document_id).toEqualTypeOf<string>();
     }
-    if (params.url !== undefined) expectTypeOf(params.import_type).toEqualTypeOf<"url" | undefined>();
+    if (params.url !== undefined) expectTypeOf(params.import_type).toEqualTypeOf<"url" | null | undefined>();
   });
 
   it("takes arrays and async iterables in bulk, with typed options", () => {

@@ -25,6 +25,9 @@ function api(t: Twin<"importio">) {
   };
 }
 
+/** An inputs body in the line-separated form the spec declares: one `{"_url": …}` object per line. */
+const lines = (...urls: string[]) => urls.map((_url) => `${JSON.stringify({ _url })}\n`).join("");
+
 /** The URLs of an inputs answer, in whichever form the spec has the twin answer: `{"_url": "a\nb"}` or NDJSON lines. */
 async function inputUrls(response: Response): Promise<string[]> {
   const text = await response.text();
@@ -65,7 +68,7 @@ describe("Import.io twin", () => {
     twin = createTwin({ provider: "importio" });
     const a = api(twin);
     const { extractorId } = twin.seeded;
-    expect((await a.put(`/extractors/${extractorId}/inputs`, JSON.stringify({ _url: "https://shop.example.com/p/7\nhttps://shop.example.com/p/8" }))).status).toBe(200);
+    expect((await a.put(`/extractors/${extractorId}/inputs`, lines("https://shop.example.com/p/7", "https://shop.example.com/p/8"), "application/x-ndjson")).status).toBe(200);
     expect(await inputUrls(await a.get(`/extractors/${extractorId}/inputs`))).toEqual(["https://shop.example.com/p/7", "https://shop.example.com/p/8"]);
 
     const started = await a.post(`/extractors/${extractorId}/start`);
@@ -159,7 +162,7 @@ describe("Import.io twin", () => {
     twin = createTwin({ provider: "importio" });
     const a = api(twin);
     const { extractorId, reportId } = twin.seeded;
-    await a.put(`/extractors/${extractorId}/inputs`, JSON.stringify({ _url: "https://shop.example.com/p/1001\nhttps://shop.example.com/p/9" }));
+    await a.put(`/extractors/${extractorId}/inputs`, lines("https://shop.example.com/p/1001", "https://shop.example.com/p/9"), "application/x-ndjson");
     const { crawlRunId } = await (await a.post(`/extractors/${extractorId}/start`)).json();
     await runToEnd(a, crawlRunId);
 

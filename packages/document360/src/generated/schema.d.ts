@@ -197,8 +197,9 @@ export interface components {
             publish_article?: boolean;
             /**
              * @description Document360 user id (a team account) who performs the import; it must be allowed to import. Required
-             *     and non-null here by inference (400 "ImportBy argument must not be null."); the vendor schema marks it
-             *     optional and nullable. Not empty or blank (inferred: such an id names no user).
+             *     and non-null on the vendor's documented refusal (400 "ImportBy argument must not be null."), though
+             *     the vendor schema marks it optional and nullable. Not empty or blank (inferred: such an id names no
+             *     user).
              * @example 5a619a315481302d50b736d8
              */
             import_by: string;
@@ -256,9 +257,9 @@ export interface components {
             /**
              * @description What to export: `Project` (the whole project; `version_id` must be empty) or `Version` (the versions in
              *     `version_id`, optionally narrowed by `selected_languages` or `selected_categories`). A vendor 400
-             *     example also names "Category" and "Article", but no example uses them. Required and non-null here by
-             *     inference (400 "The Entity field is required."); the vendor schema marks it optional and nullable,
-             *     and an empty string is refused as missing.
+             *     example also names "Category" and "Article", but no example uses them. Required and non-null on the
+             *     vendor's documented refusal (400 "The Entity field is required."), though the vendor schema marks it
+             *     optional and nullable; an empty or blank string is refused too, by inference.
              */
             entity: components["schemas"]["KnownExportEntity"] | string;
             /** @description Project version ids (from `GET /v2/ProjectVersions`). Empty for `entity` Project. */
@@ -424,21 +425,29 @@ export interface components {
     };
     requestBodies: {
         /**
-         * @description What to import. The vendor marks the body optional; it is required here (inferred: an import without
-         *     `import_by` is rejected with 400 "ImportBy argument must not be null.").
+         * @description What to import. The vendor's schema marks the body optional, but a request without one has no
+         *     `import_by`, which the vendor documents as refused (400 "ImportBy argument must not be null."): the
+         *     body is required here on that documented refusal, not by inference.
          */
         ImportDocumentationRequest: {
             content: {
                 "application/json": components["schemas"]["ImportDocumentationRequest"];
+                "application/json-patch+json": components["schemas"]["ImportDocumentationRequest"];
+                "text/json": components["schemas"]["ImportDocumentationRequest"];
+                "application/*+json": components["schemas"]["ImportDocumentationRequest"];
             };
         };
         /**
-         * @description Filter to export the full project or part of it. The vendor marks the body optional; it is required here
-         *     (inferred: an export without `entity` is rejected with 400 "The Entity field is required.").
+         * @description Filter to export the full project or part of it. The vendor's schema marks the body optional, but a
+         *     request without one has no `entity`, which the vendor documents as refused (400 "The Entity field is
+         *     required."): the body is required here on that documented refusal, not by inference.
          */
         ExportDocumentationRequest: {
             content: {
                 "application/json": components["schemas"]["ExportDocumentationRequest"];
+                "application/json-patch+json": components["schemas"]["ExportDocumentationRequest"];
+                "text/json": components["schemas"]["ExportDocumentationRequest"];
+                "application/*+json": components["schemas"]["ExportDocumentationRequest"];
             };
         };
     };

@@ -63,9 +63,9 @@ export interface paths {
         /**
          * Cancel an import run
          * @description Cancels an import run and returns it. GitBook's spec gives this operation a summary but no
-         *     description. The newest spec answers `200`; the older docs and npm releases up to 0.181.0 answer
-         *     `201`. Both carry the run: accept either. Only personal access tokens (`user`) are accepted; no
-         *     OAuth scope is listed.
+         *     description; this one adds only what its two versions say: the newest spec answers `200`, the older
+         *     docs and npm releases up to 0.181.0 answer `201`, both with the run, so accept either. Its security
+         *     requirement lists `user` only.
          */
         post: operations["cancelImportRun"];
         delete?: never;
@@ -198,6 +198,24 @@ export interface components {
         };
     };
     responses: {
+        /** @description Bad Request. GitBook's spec declares no 400 for this operation (only for start and cancel); it is added after the errors page, which says 4xx answers incorrect parameters (e.g. `limit` above 1000, an unknown `status`, an `organizationId` that is not an entity id). The shape is GitBook's own `BadRequestError`. */
+        BadRequestErrorUndeclared: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": {
+                    error: {
+                        /**
+                         * Format: int32
+                         * @enum {integer}
+                         */
+                        code: 400;
+                        message: string;
+                    };
+                };
+            };
+        };
         /** @description Bad Request */
         BadRequestError: {
             headers: {
@@ -358,6 +376,7 @@ export type ContentImportSourceWebsite = components['schemas']['ContentImportSou
 export type ContentImportSourceFile = components['schemas']['ContentImportSourceFile'];
 export type ContentImportTarget = components['schemas']['ContentImportTarget'];
 export type ContentImportRun = components['schemas']['ContentImportRun'];
+export type ResponseBadRequestErrorUndeclared = components['responses']['BadRequestErrorUndeclared'];
 export type ResponseBadRequestError = components['responses']['BadRequestError'];
 export type ResponseUnauthorizedError = components['responses']['UnauthorizedError'];
 export type ResponseForbiddenError = components['responses']['ForbiddenError'];
@@ -434,8 +453,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad Request. Not declared for this operation in GitBook's spec; added after the errors page (4xx for incorrect parameters, e.g. `limit` above 1000 or an unknown `status`). */
-            400: components["responses"]["BadRequestError"];
+            400: components["responses"]["BadRequestErrorUndeclared"];
             401: components["responses"]["UnauthorizedError"];
             403: components["responses"]["ForbiddenError"];
             404: components["responses"]["NotFoundError"];
@@ -524,8 +542,7 @@ export interface operations {
                     "application/json": components["schemas"]["ContentImportRun"];
                 };
             };
-            /** @description Bad Request. Not declared for this operation in GitBook's spec; added after the errors page (4xx for incorrect parameters, e.g. an `organizationId` that is not a valid entity id). */
-            400: components["responses"]["BadRequestError"];
+            400: components["responses"]["BadRequestErrorUndeclared"];
             401: components["responses"]["UnauthorizedError"];
             403: components["responses"]["ForbiddenError"];
             404: components["responses"]["NotFoundError"];

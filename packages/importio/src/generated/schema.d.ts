@@ -101,12 +101,16 @@ export interface paths {
         };
         /**
          * Get extractor inputs
-         * @description Get the inputs (URLs) currently configured for an extractor.
+         * @description Get the inputs currently configured for an extractor: one input object per line (`_url` plus the
+         *     attributes its inputs define). Read the body as lines whatever its `Content-Type`, parse each line
+         *     as a JSON object, and split a `_url` that holds several newline-separated URLs (the seed's
+         *     single-object form, still accepted here as the `application/json` answer).
          */
         get: operations["getExtractorInputs"];
         /**
          * Update extractor inputs
-         * @description Replace the inputs (URLs) configured for an extractor.
+         * @description Replace the inputs configured for an extractor. The body is line-separated JSON: one input object
+         *     per line, `_url` plus any attributes the extractor's inputs define (`"Max Screens": 50`).
          */
         put: operations["updateExtractorInputs"];
         post?: never;
@@ -127,7 +131,10 @@ export interface paths {
         put?: never;
         /**
          * Start extractor
-         * @description Start a crawl run of the extractor. Follow it with `getCrawlrun` until it reaches `FINISHED`, `FAILED` or `CANCELLED`.
+         * @description Start a crawl run of the extractor. Follow it with `getCrawlrun` until it reaches `FINISHED`,
+         *     `FAILED` or `CANCELLED`. Answers 400 when the extractor is archived or a crawl is already in
+         *     progress (Import.io's legacy swagger). Import.io's own material starts runs on another host and
+         *     path (`x-vendor-endpoints`); see "Start and stop" in the description of this document.
          */
         post: operations["startExtractor"];
         delete?: never;
@@ -147,7 +154,10 @@ export interface paths {
         put?: never;
         /**
          * Stop extractor
-         * @description Halt the running crawl run of the extractor. The crawl run then ends in `CANCELLED`.
+         * @description Halt the running crawl run of the extractor. The crawl run then ends in `CANCELLED`. Answers 400
+         *     when no crawl is in progress (Import.io's legacy swagger, "cancel"). Import.io's own material
+         *     cancels runs on another host and path (`x-vendor-endpoints`); see "Start and stop" in the
+         *     description of this document.
          */
         post: operations["stopExtractor"];
         delete?: never;
@@ -250,8 +260,13 @@ export interface paths {
          * @description Download one result file of a crawl run. The media type follows `fileType`: `csv` →
          *     `text/csv`, `xlsx` → `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`,
          *     `json` → `application/x-ndjson` (one result row per line), `sample` → `application/json`,
-         *     `log` → `text/plain`, `files` → `application/zip`. Send a matching `Accept` header and read the
-         *     body as text (csv, json, sample, log) or bytes (xlsx, files), never with a default JSON parser.
+         *     `log` → `text/plain`, `files` → `application/zip`. Import.io's own swagger labels the json rows
+         *     `application/json; boundary=NL` and the log `text/csv`: both are accepted, so tell the files
+         *     apart by the `fileType` asked for, not by the answer's `Content-Type`. Send a matching `Accept`
+         *     header and read the body as text (csv, json, sample, log) or bytes (xlsx, files), never with a
+         *     default JSON parser (the json rows are not one JSON value, whatever their label). A Prism mock
+         *     serialises the `application/json; boundary=NL` example as one JSON string: ask a mock for
+         *     `application/x-ndjson`.
          */
         get: operations["getCrawlrunFile"];
         put?: never;
@@ -576,11 +591,39 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        ExtractorInputs: {
-            /** @description One or more URLs to extract data from, separated by newlines. */
-            _url?: string;
+        /**
+         * @description One input of an extractor: the URL to extract from (`_url`) and any attributes the extractor's
+         *     inputs define, by name (`"Max Screens": 50`, `"zip": "80044"`). Import.io's legacy swagger
+         *     (`Inputs`: `_url` required, attributes as strings), its tagging page and `importio-client` show
+         *     this shape; a line of the inputs body is one such object. Attribute values are strings in
+         *     Import.io's material and numbers too in `importio-client`, so any JSON value is accepted.
+         * @example {
+         *       "_url": "https://shop.example.com/p/1001",
+         *       "Max Screens": 50
+         *     }
+         */
+        ExtractorInput: {
+            /**
+             * @description The URL to extract data from. In the seed's single-object form it holds several URLs
+             *     separated by newlines; split it on newlines when reading.
+             */
+            _url: string;
+        } & {
+            [key: string]: unknown;
         };
-        /** @description Site credentials the extractor logs in with. Neither may be empty, and the username not blank (inferred: an empty login cannot authenticate, so it is refused before sending). */
+        /**
+         * @description The seed's form of an extractor's inputs: one input object whose `_url` holds one or more URLs
+         *     separated by newlines (`{"_url": "a\nb"}`). Still accepted as the `application/json` answer of
+         *     `getExtractorInputs`; it is also a one-line body of the line-separated form.
+         */
+        ExtractorInputs: components["schemas"]["ExtractorInput"];
+        /**
+         * @description An extractor's inputs on the wire: line-separated JSON, one `ExtractorInput` object per line
+         *     (`\n`-separated; a trailing newline is allowed). Not a single JSON value: split on newlines and
+         *     parse each non-empty line. The line schema is given as `x-itemSchema` where this is used.
+         */
+        ExtractorInputLines: string;
+        /** @description Site credentials the extractor logs in with. The seed requires both fields. The username may not be empty or blank (inferred: an empty login cannot authenticate); the password may be empty (some sites log in with a username only). */
         Credentials: {
             username: string;
             /** Format: password */
@@ -665,8 +708,13 @@ export interface components {
             guid?: string;
             name?: string;
             type?: string;
-            /** @description State of the run. Values are not documented. */
-            status?: string;
+            /**
+             * @description State of the run. Import.io does not document the values; they are modelled as the crawl
+             *     runs' (inferred): `PENDING` and `STARTED` are in progress; `FINISHED`, `FAILED` and
+             *     `CANCELLED` are final. A failed run may carry `errorMessage`.
+             * @enum {string}
+             */
+            status?: "PENDING" | "STARTED" | "FINISHED" | "FAILED" | "CANCELLED";
             /** Format: uuid */
             reportId?: string;
             /** Format: uuid */
@@ -757,7 +805,7 @@ export interface components {
     responses: {
         /**
          * @description Crawl run started. The body, `{"crawlRunId": ...}`, is not in the seed: it is what Import.io's
-         *     own Python client (`importio2`) and other clients read from this call.
+         *     own Python client (`importio2`) reads from this call (its legacy swagger: an object of strings).
          */
         CrawlRunStarted: {
             headers: {
@@ -769,7 +817,7 @@ export interface components {
         };
         /**
          * @description Crawl run stopped. The body, `{"crawlRunId": ...}`, is not in the seed: it is what Import.io's
-         *     own Python client (`importio2`) and other clients read from this call.
+         *     own Python client (`importio2`) reads from this call (its legacy swagger: an object of strings).
          */
         CrawlRunStopped: {
             headers: {
@@ -777,6 +825,33 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["CrawlRunRef"];
+            };
+        };
+        /**
+         * @description The extractor is archived, or a crawl of it is already in progress: nothing was started. Documented
+         *     by Import.io's legacy swagger for `run.import.io/extractor/{extractorId}/start` ("Extractor is
+         *     archived or a crawl already in progress."), with its `APIError` envelope; the message text of the
+         *     example is that description, the real message may differ.
+         */
+        CrawlNotStarted: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /**
+         * @description No crawl of this extractor is in progress, so there is nothing to cancel. Documented by Import.io's
+         *     legacy swagger for `run.import.io/extractor/{extractorId}/cancel` ("No in progress crawl found to
+         *     cancel."), with its `APIError` envelope; the message text of the example is that description.
+         */
+        NoCrawlToCancel: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
             };
         };
         /**
@@ -829,9 +904,9 @@ export interface components {
         };
     };
     parameters: {
-        /** @description Number of items to return per page. At least 1: a page of no items would end every list at once (inferred; Import.io documents no bounds). */
+        /** @description Number of items to return per page. At least 1 (inferred: a page of no items would end every list at once; Import.io documents no bounds). */
         PerPage: number;
-        /** @description Page number to return, starting at 1. A page past the last one is an empty array. */
+        /** @description Page number to return, starting at 1 (the seed's default). A page past the last one is an empty array. At least 1 (inferred: Import.io documents no lower bound). */
         Page: number;
         /** @description Field to sort by, for example `_meta.creationTimestamp`. */
         Sort: string;
@@ -856,7 +931,9 @@ export type User = components['schemas']['User'];
 export type Subscription = components['schemas']['Subscription'];
 export type Extractor = components['schemas']['Extractor'];
 export type ExtractorField = components['schemas']['ExtractorField'];
+export type ExtractorInput = components['schemas']['ExtractorInput'];
 export type ExtractorInputs = components['schemas']['ExtractorInputs'];
+export type ExtractorInputLines = components['schemas']['ExtractorInputLines'];
 export type Credentials = components['schemas']['Credentials'];
 export type CrawlRunRef = components['schemas']['CrawlRunRef'];
 export type Crawlrun = components['schemas']['Crawlrun'];
@@ -871,6 +948,8 @@ export type XlsxFile = components['schemas']['XlsxFile'];
 export type ZipFile = components['schemas']['ZipFile'];
 export type ResponseCrawlRunStarted = components['responses']['CrawlRunStarted'];
 export type ResponseCrawlRunStopped = components['responses']['CrawlRunStopped'];
+export type ResponseCrawlNotStarted = components['responses']['CrawlNotStarted'];
+export type ResponseNoCrawlToCancel = components['responses']['NoCrawlToCancel'];
 export type ResponseBadRequest = components['responses']['BadRequest'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
 export type ResponseForbidden = components['responses']['Forbidden'];
@@ -931,9 +1010,9 @@ export interface operations {
     listExtractors: {
         parameters: {
             query?: {
-                /** @description Number of items to return per page. At least 1: a page of no items would end every list at once (inferred; Import.io documents no bounds). */
+                /** @description Number of items to return per page. At least 1 (inferred: a page of no items would end every list at once; Import.io documents no bounds). */
                 _perpage?: components["parameters"]["PerPage"];
-                /** @description Page number to return, starting at 1. A page past the last one is an empty array. */
+                /** @description Page number to return, starting at 1 (the seed's default). A page past the last one is an empty array. At least 1 (inferred: Import.io documents no lower bound). */
                 _page?: components["parameters"]["Page"];
                 /** @description Field to sort by, for example `_meta.creationTimestamp`. */
                 _sort?: components["parameters"]["Sort"];
@@ -1020,12 +1099,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The extractor's inputs. */
+            /** @description The extractor's inputs, one JSON object per line. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/x-ndjson": components["schemas"]["ExtractorInputLines"];
                     "application/json": components["schemas"]["ExtractorInputs"];
                 };
             };
@@ -1045,7 +1125,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ExtractorInputs"];
+                "application/x-ndjson": components["schemas"]["ExtractorInputLines"];
             };
         };
         responses: {
@@ -1075,6 +1155,7 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: components["responses"]["CrawlRunStarted"];
+            400: components["responses"]["CrawlNotStarted"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["ServerError"];
@@ -1093,6 +1174,7 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: components["responses"]["CrawlRunStopped"];
+            400: components["responses"]["NoCrawlToCancel"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["ServerError"];
@@ -1158,9 +1240,9 @@ export interface operations {
     listCrawlruns: {
         parameters: {
             query?: {
-                /** @description Number of items to return per page. At least 1: a page of no items would end every list at once (inferred; Import.io documents no bounds). */
+                /** @description Number of items to return per page. At least 1 (inferred: a page of no items would end every list at once; Import.io documents no bounds). */
                 _perpage?: components["parameters"]["PerPage"];
-                /** @description Page number to return, starting at 1. A page past the last one is an empty array. */
+                /** @description Page number to return, starting at 1 (the seed's default). A page past the last one is an empty array. At least 1 (inferred: Import.io documents no lower bound). */
                 _page?: components["parameters"]["Page"];
                 /** @description Field to sort by, for example `_meta.creationTimestamp`. */
                 _sort?: components["parameters"]["Sort"];
@@ -1234,6 +1316,7 @@ export interface operations {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["XlsxFile"];
                     "application/x-ndjson": components["schemas"]["NdjsonFile"];
                     "application/json": components["schemas"]["ResultRow"][];
+                    "application/json; boundary=NL": components["schemas"]["NdjsonFile"];
                     "text/plain": components["schemas"]["LogFile"];
                     "application/zip": components["schemas"]["ZipFile"];
                 };
@@ -1245,9 +1328,9 @@ export interface operations {
     listReports: {
         parameters: {
             query?: {
-                /** @description Number of items to return per page. At least 1: a page of no items would end every list at once (inferred; Import.io documents no bounds). */
+                /** @description Number of items to return per page. At least 1 (inferred: a page of no items would end every list at once; Import.io documents no bounds). */
                 _perpage?: components["parameters"]["PerPage"];
-                /** @description Page number to return, starting at 1. A page past the last one is an empty array. */
+                /** @description Page number to return, starting at 1 (the seed's default). A page past the last one is an empty array. At least 1 (inferred: Import.io documents no lower bound). */
                 _page?: components["parameters"]["Page"];
                 /** @description Field to sort by, for example `_meta.creationTimestamp`. */
                 _sort?: components["parameters"]["Sort"];
@@ -1348,9 +1431,9 @@ export interface operations {
     listReportRunsForReport: {
         parameters: {
             query?: {
-                /** @description Number of items to return per page. At least 1: a page of no items would end every list at once (inferred; Import.io documents no bounds). */
+                /** @description Number of items to return per page. At least 1 (inferred: a page of no items would end every list at once; Import.io documents no bounds). */
                 _perpage?: components["parameters"]["PerPage"];
-                /** @description Page number to return, starting at 1. A page past the last one is an empty array. */
+                /** @description Page number to return, starting at 1 (the seed's default). A page past the last one is an empty array. At least 1 (inferred: Import.io documents no lower bound). */
                 _page?: components["parameters"]["Page"];
                 /** @description Field to sort by, for example `_meta.creationTimestamp`. */
                 _sort?: components["parameters"]["Sort"];
@@ -1382,9 +1465,9 @@ export interface operations {
     listReportRuns: {
         parameters: {
             query?: {
-                /** @description Number of items to return per page. At least 1: a page of no items would end every list at once (inferred; Import.io documents no bounds). */
+                /** @description Number of items to return per page. At least 1 (inferred: a page of no items would end every list at once; Import.io documents no bounds). */
                 _perpage?: components["parameters"]["PerPage"];
-                /** @description Page number to return, starting at 1. A page past the last one is an empty array. */
+                /** @description Page number to return, starting at 1 (the seed's default). A page past the last one is an empty array. At least 1 (inferred: Import.io documents no lower bound). */
                 _page?: components["parameters"]["Page"];
                 /** @description Field to sort by, for example `_meta.creationTimestamp`. */
                 _sort?: components["parameters"]["Sort"];

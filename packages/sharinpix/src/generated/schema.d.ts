@@ -53,21 +53,23 @@ export interface components {
     schemas: {
         /**
          * ImportCreateRequest
-         * @description One of the three kinds of import. The split into kinds follows the documented examples; what
-         *     each kind requires is inferred (each kind's schema is marked `x-inferred: true`). A body that
-         *     matches no kind, or two (`import_type=salesforce` with both `attachment_id` and
-         *     `content_document_id`), is rejected by the mock.
+         * @description One import, of one of the three documented kinds. The vendor documents the fields but marks
+         *     every one "Required: false" and gives no types: which kind needs which field is inferred, so
+         *     the `anyOf` (and every type below it) is marked `x-inferred`. It is an `anyOf`, not a `oneOf`:
+         *     a body carrying both `attachment_id` and `content_document_id` matches two kinds and is not
+         *     refused. The Salesforce kinds come first, so that a Salesforce id sent without `import_type`
+         *     is reported as a missing `import_type` rather than a missing `url`.
          */
-        ImportCreateRequest: components["schemas"]["UrlImportCreateRequest"] | components["schemas"]["AttachmentImportCreateRequest"] | components["schemas"]["ContentDocumentImportCreateRequest"];
+        ImportCreateRequest: components["schemas"]["AttachmentImportCreateRequest"] | components["schemas"]["ContentDocumentImportCreateRequest"] | components["schemas"]["UrlImportCreateRequest"];
         /**
          * ImportCommonFields
          * @description Fields shared by every kind of import.
          */
         ImportCommonFields: {
             /**
-             * @description Not empty (inferred: an import needs an album). "Album name": the SharinPix album id, usually the 18-character id of the Salesforce
+             * @description "Album name": the SharinPix album id, usually the 18-character id of the Salesforce
              *     record the album belongs to (e.g. a Case, prefix `500`); any string works
-             *     (`imported_album` in the examples).
+             *     (`imported_album` in the examples). Not empty or blank (inferred).
              * @example 5005800000HEXCtAAP
              */
             album_id?: string;
@@ -129,14 +131,15 @@ export interface components {
          */
         UrlImportFields: {
             /**
-             * @description Omitted in every documented URL import (stored as `null`); `url` is the value the
-             *     vendor clients send and the stored value seen on other imports.
-             * @enum {string}
+             * @description Omitted in every documented URL import (stored and echoed as `null`; sending `null` is the
+             *     same); `url` is the value the vendor clients send and the stored value seen on other
+             *     imports.
              */
-            import_type?: "url";
+            import_type?: "url" | null;
             /**
-             * Format: uri
-             * @description URL of the image to import.
+             * @description URL of the image to import, passed to SharinPix as given. Deliberately no `format: uri`:
+             *     SharinPix fetches it itself, and its own bulk tool sends URLs straight from CSV cells
+             *     (spaces included).
              * @example http://lorempixel.com/100/100/
              */
             url?: string;
@@ -250,7 +253,7 @@ export interface components {
     };
     parameters: {
         /**
-         * @description The import id (`Import.id`).
+         * @description The import id (`Import.id`), a UUID in every documented answer.
          * @example 1e908c13-c77e-43b2-b471-b474c2e00a78
          */
         ImportId: string;
@@ -334,7 +337,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The import id (`Import.id`).
+                 * @description The import id (`Import.id`), a UUID in every documented answer.
                  * @example 1e908c13-c77e-43b2-b471-b474c2e00a78
                  */
                 id: components["parameters"]["ImportId"];
