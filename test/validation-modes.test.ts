@@ -16,7 +16,6 @@ interface Case {
   field: string;
 }
 
-const ID = "3c9d2f1e-8b7a-4c6d-9e5f-1a2b3c4d5e6f";
 
 /** Per provider: a documented rule broken, and (where the spec infers any request rule) an inferred one. */
 const cases: Record<string, { documented?: Case; inferred?: Case; unsendable: Case }> = {

@@ -18,6 +18,7 @@ import {
   type ImportIoClient,
   type ImportIoClientOptions,
   type ResultRow,
+  type Crawlrun,
 } from "@importkit/importio";
 import { contractFetch, mockUrl, type ContractFetch } from "../../../test/contract.ts";
 
@@ -291,7 +292,7 @@ describe("extractors.startAndWait", () => {
     expect(error.status).toBe(state);
     expect(error.message).toMatch(message);
     // Typed as a crawl run by the package's own ImportFailedError: no cast.
-    expect(error.resource?.state).toBe(state);
+    expect((error.resource as Crawlrun | undefined)?.state).toBe(state);
   });
 });
 

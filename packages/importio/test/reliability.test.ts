@@ -15,6 +15,7 @@ import {
   WaitTimeoutError,
   type ImportIoClient,
   type ImportIoClientOptions,
+  type Crawlrun,
 } from "@importkit/importio";
 import { type Fault, useFaultServer } from "../../../test/fault-server.ts";
 import { renderingsOf } from "../../../test/renderings.ts";
@@ -145,7 +146,7 @@ describe("extractors.startAndWait finds its crawl run", () => {
     if (!(error instanceof WaitTimeoutError)) return;
     expect(error.deadlineMs).toBe(150);
     // Typed as a crawl run by the package's own WaitTimeoutError: no cast.
-    expect(error.lastSeen?.state).toBe("STARTED");
+    expect((error.lastSeen as Crawlrun | undefined)?.state).toBe("STARTED");
   });
 
   it("honours the caller's signal between polls", async () => {
@@ -358,7 +359,7 @@ describe("the API key never appears in an error, a log line or what an error exp
     const timedOut = (await client().extractors.startAndWait(extractorId, { interval: 10, deadline: 100 }).catch((e: unknown) => e)) as WaitTimeoutError;
     expect(timedOut).toBeInstanceOf(WaitTimeoutError);
     await expectNoKey(timedOut);
-    expect(timedOut.lastSeen?.state).toBe("STARTED");
+    expect((timedOut.lastSeen as Crawlrun | undefined)?.state).toBe("STARTED");
   });
 
   it("the key pasted where an id belongs is not echoed by the ValidationError", async () => {

@@ -14,7 +14,7 @@ import {
   type Download,
   type DownloadPromise,
   type Extractor,
-  type ExtractorInputs,
+  type ExtractorInput,
   type ListPromise,
   type Page,
   type Report,
@@ -41,7 +41,8 @@ describe("@importkit/importio types", () => {
     expectTypeOf(importio.extractors.get(id)).resolves.toEqualTypeOf<Extractor>();
     expectTypeOf(importio.extractors.get(id).withResponse()).resolves.toEqualTypeOf<WithResponse<Extractor>>();
     expectTypeOf(importio.extractors.archive(id)).resolves.toEqualTypeOf<Extractor>();
-    expectTypeOf(importio.extractors.getInputs(id)).resolves.toEqualTypeOf<ExtractorInputs>();
+    expectTypeOf(importio.extractors.getInputs(id)).resolves.toEqualTypeOf<ExtractorInput[]>();
+    expectTypeOf(importio.extractors.setInputs(id, [{ _url: "https://a.example", "Max Screens": 50 }])).resolves.toEqualTypeOf<void>();
     expectTypeOf(importio.extractors.setInputs(id, ["https://a.example"])).resolves.toEqualTypeOf<void>();
     expectTypeOf(importio.extractors.start(id)).resolves.toEqualTypeOf<CrawlRunRef & { crawlRunId: string }>();
     expectTypeOf(importio.extractors.startAndWait(id)).resolves.toEqualTypeOf<Crawlrun>();
@@ -92,17 +93,18 @@ describe("@importkit/importio types", () => {
     });
   });
 
-  it("the package's errors type what they carry as a crawl run", () => {
+  it("the package's errors type what they carry as a crawl run or a report run (what its waitFors poll)", () => {
     const error: unknown = new Error("x");
     if (error instanceof WaitTimeoutError) {
       expectTypeOf(error.lastSeen).not.toBeAny();
-      expectTypeOf(error.lastSeen).toEqualTypeOf<Crawlrun | undefined>();
-      expectTypeOf(error.lastSeen?.state).toEqualTypeOf<CrawlrunState | undefined>();
+      expectTypeOf(error.lastSeen).toEqualTypeOf<Crawlrun | ReportRun | undefined>();
       expectTypeOf(error.deadlineMs).toEqualTypeOf<number>();
+      const seen = error.lastSeen;
+      if (seen && "state" in seen) expectTypeOf(seen.state).toEqualTypeOf<CrawlrunState | undefined>();
     }
     if (error instanceof ImportFailedError) {
       expectTypeOf(error.resource).not.toBeAny();
-      expectTypeOf(error.resource).toEqualTypeOf<Crawlrun | undefined>();
+      expectTypeOf(error.resource).toEqualTypeOf<Crawlrun | ReportRun | undefined>();
       expectTypeOf(error.status).toEqualTypeOf<string>();
     }
   });
@@ -132,7 +134,7 @@ describe("@importkit/importio types", () => {
     void importio.reportRuns.download(id, "log");
     // @ts-expect-error: not a crawl run file type
     void importio.crawlRuns.download(id, "pdf");
-    // @ts-expect-error: inputs are a list of URLs, not one newline-separated string
+    // @ts-expect-error: inputs are a list (of URLs or input objects), not one newline-separated string
     void importio.extractors.setInputs(id, "https://a.example\nhttps://b.example");
     // @ts-expect-error: a password is required
     void importio.extractors.setCredentials(id, { username: "u" });
