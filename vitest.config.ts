@@ -10,6 +10,10 @@ export default defineConfig({
     // Tests run against the TypeScript sources of the workspace packages, never stale builds.
     alias: [
       { find: /^@importkit\/core\/(node|internal)$/, replacement: `${root}packages/core/src/$1.ts` },
+      // core's own package import (package.json "imports"): the file helpers, as Node resolves them.
+      { find: /^#files$/, replacement: `${root}packages/core/src/node.ts` },
+      { find: /^#request-validator$/, replacement: `${root}packages/twin/src/request-validator.ts` },
+      { find: /^@importkit\/twin\/(server|msw)$/, replacement: `${root}packages/twin/src/$1.ts` },
       ...packages.map((name) => ({ find: new RegExp(`^@importkit/${name}$`), replacement: `${root}packages/${name}/src/index.ts` })),
     ],
   },

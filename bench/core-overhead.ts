@@ -2,16 +2,17 @@
  * What core adds per request: the GitBook client (openapi-fetch + validation + retrying fetch + error mapping)
  * against plain `fetch` + `JSON.parse`, same loopback server (in a child process), same concurrency.
  *
- *   node --conditions=importkit-source --import tsx bench/core-overhead.ts [requests] [rounds] [--source]
+ *   node --import tsx bench/core-overhead.ts [requests] [rounds] [--source]   (or `pnpm bench core-overhead`)
  *
  * Prints requests/s for each side (median of alternating rounds) and the ratio, for a GET and a POST, and the
- * client process's CPU time per request (steadier than rates on a busy machine). The client is compiled to
- * JavaScript first, as users run it (scripts/built-client.ts); `--source` runs the TypeScript sources through tsx.
+ * client process's CPU time per request (steadier than rates on a busy machine). The client is the built package,
+ * as users run it (scripts/built.ts: the one build, then `dist/`); `--source` runs the TypeScript sources through
+ * tsx instead (with `--conditions=importkit-source`, so that core comes from its sources too).
  */
 import { fork } from "node:child_process";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { buildClient } from "../scripts/built-client.ts";
+import { buildPackages, distUrl } from "../scripts/built.ts";
 
 const CONCURRENCY = 32;
 
@@ -52,10 +53,9 @@ async function pool(count: number, task: (i: number) => Promise<unknown>) {
 
 async function main() {
   const [count = 4_000, rounds = 5] = process.argv.slice(2).filter((a) => !a.startsWith("--")).map(Number);
-  const built = process.argv.includes("--source") ? undefined : buildClient(["core", "gitbook"]);
-  const { createGitBookClient } = (await import(
-    built ? built.entry("gitbook") : "../packages/gitbook/src/index.ts"
-  )) as typeof import("../packages/gitbook/src/index.ts");
+  const fromSource = process.argv.includes("--source");
+  if (!fromSource) buildPackages(["gitbook"]);
+  const { createGitBookClient } = (await import(fromSource ? "../packages/gitbook/src/index.ts" : distUrl("gitbook"))) as typeof import("../packages/gitbook/src/index.ts");
   const child = fork(new URL(import.meta.url).pathname, ["--server"], { execArgv: process.execArgv });
   const port = await new Promise<number>((resolve) => child.once("message", (m) => resolve(m as number)));
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -96,5 +96,4 @@ async function main() {
     );
   }
   child.disconnect();
-  built?.remove();
 }

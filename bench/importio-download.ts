@@ -5,9 +5,8 @@
  *
  * The parent serves the body from a loopback HTTP server, generated on the fly from one 1 MiB block (never
  * from a file on disk). Each download runs in its own child process, so each variant's peak RSS is its own
- * and one cannot pollute the other. The children run plain `node` on JavaScript: the parent first
- * compiles @importkit/core and @importkit/importio (scripts/built-client.ts, into a git-ignored
- * folder it deletes afterwards), because a TypeScript loader in the child would add ~40 MB of its own to
+ * and one cannot pollute the other. The children run plain `node` on the built packages (scripts/built.ts: the
+ * one build, then `dist/`, as users run them): a TypeScript loader in the child would add ~40 MB of its own to
  * the RSS being measured. The variants alternate (AB, BA, …) so that warm-up and disk cache favour neither.
  * Saved files are checked (size and sampled bytes) and deleted.
  * Goals: peak RSS of saveTo ≤ 120 MB (the highest of its runs); median throughput ≥ 0.9 × plain fetch.
@@ -24,7 +23,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildClient } from "../scripts/built-client.ts";
+import { buildPackages, distUrl } from "../scripts/built.ts";
 
 const MiB = 1024 * 1024;
 const RSS_GOAL_MB = 120;
@@ -39,16 +38,19 @@ interface ChildResult {
   startRssMB: number;
 }
 
-/** The child: one download, then its timing and peak RSS as one JSON line. Plain JavaScript, run by plain node. */
-const CHILD_SOURCE = `
+/**
+ * The child: one download, then its timing and peak RSS as one JSON line. Plain JavaScript, run by plain node,
+ * importing the built packages by file URL (the child script sits in a temporary folder).
+ */
+const CHILD_SOURCE = (importio: string, coreNode: string) => `
 import { createWriteStream, statSync } from "node:fs";
 import { get } from "node:http";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 const [variant, url, path] = process.argv.slice(2);
 // Loaded before the clock starts: module loading is not download time.
-const importio = variant === "saveTo" ? (await import("./importio/index.js")).createImportIoClient({ apiKey: "bench-key-0000", baseUrl: url }) : undefined;
-if (importio) await import("./core/node.js");
+const importio = variant === "saveTo" ? (await import(${JSON.stringify(importio)})).createImportIoClient({ apiKey: "bench-key-0000", baseUrl: url }) : undefined;
+if (importio) await import(${JSON.stringify(coreNode)});
 const startRssMB = process.memoryUsage.rss() / 1e6;
 const started = performance.now();
 let bytes;
@@ -85,9 +87,9 @@ function option(name: string, fallback: number): number {
   return value;
 }
 
-function runChild(buildDir: string, variant: Variant, url: string, path: string): Promise<ChildResult> {
+function runChild(child: string, variant: Variant, url: string, path: string): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [join(buildDir, "child.mjs"), variant, url, path], { stdio: ["ignore", "pipe", "inherit"] });
+    const proc = spawn(process.execPath, [child, variant, url, path], { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     proc.stdout.on("data", (chunk: Buffer) => (out += chunk.toString("utf8")));
     const killer = setTimeout(() => proc.kill("SIGKILL"), 120_000);
@@ -157,16 +159,16 @@ async function main(): Promise<void> {
   const { server, url } = await serve(totalBytes, block);
   const dir = mkdtempSync(join(tmpdir(), "importkit-bench-"));
   const results: ChildResult[] = [];
-  // packages/{core,importio}/src as JavaScript in packages/importio/.importkit-built-<id> (git-ignored), where
-  // `openapi-fetch` resolves from importio's node_modules; the child script goes beside them.
-  const client = buildClient(["core", "importio"]);
+  buildPackages(["importio"]);
+  // The child script goes in the temporary folder, beside the files it saves.
+  const child = join(dir, "child.mjs");
   try {
-    writeFileSync(join(client.dir, "child.mjs"), CHILD_SOURCE);
+    writeFileSync(child, CHILD_SOURCE(distUrl("importio"), distUrl("core", "node.js")));
     for (let round = 0; round < rounds; round++) {
       const order = round % 2 === 0 ? variants : [...variants].reverse();
       for (const variant of order) {
         const path = join(dir, `${variant}-${round}.zip`);
-        const result = await runChild(client.dir, variant, url, path);
+        const result = await runChild(child, variant, url, path);
         checkFile(path, totalBytes, block);
         rmSync(path, { force: true });
         results.push(result);
@@ -180,7 +182,6 @@ async function main(): Promise<void> {
   } finally {
     server.close();
     rmSync(dir, { recursive: true, force: true });
-    client.remove();
   }
 
   const of = (variant: Variant) => results.filter((r) => r.variant === variant);

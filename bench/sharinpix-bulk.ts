@@ -2,7 +2,7 @@
  * SharinPix bulk import throughput on loopback: `imports.bulk` (10 000 items, concurrency 32, with a checkpoint
  * file) against plain `fetch` sending the same form bodies at the same concurrency, to the same server.
  *
- *   node --conditions=importkit-source --import tsx bench/sharinpix-bulk.ts [items] [rounds] [--source]
+ *   node --import tsx bench/sharinpix-bulk.ts [items] [rounds] [--source]   (or `pnpm bench sharinpix-bulk`)
  *
  * The server runs in a child process so it does not share the client's event loop. Rounds alternate between
  * the two sides (AB, BA, …) and the median of each is compared, which evens out a noisy machine. Prints the
@@ -10,9 +10,10 @@
  * load), the client's CPU time per request (what the client itself costs: much steadier than rates on a busy
  * machine) and the client's peak RSS.
  *
- * The client is measured as users run it: compiled to JavaScript (scripts/built-client.ts), not through tsx, whose
- * transform adds a `__name(…)` call to every closure created per request. `--source` measures the TypeScript
- * sources through tsx instead, for comparison.
+ * The client is measured as users run it: the built package (scripts/built.ts: the one build, then `dist/`), not
+ * through tsx, whose transform adds a `__name(…)` call to every closure created per request. `--source` measures
+ * the TypeScript sources through tsx instead, for comparison (with `--conditions=importkit-source`, so that core
+ * comes from its sources too).
  */
 import { fork } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -21,7 +22,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildClient } from "../scripts/built-client.ts";
+import { buildPackages, distUrl } from "../scripts/built.ts";
 import type { ContentDocumentImportParams } from "../packages/sharinpix/src/index.ts";
 
 const CONCURRENCY = 32;
@@ -55,10 +56,8 @@ if (process.argv.includes("--server")) {
 async function main() {
   const [count = 10_000, rounds = 5] = process.argv.slice(2).filter((a) => !a.startsWith("--")).map(Number);
   const fromSource = process.argv.includes("--source");
-  const built = fromSource ? undefined : buildClient(["core", "sharinpix"]);
-  const { createSharinPixClient } = (await import(
-    built ? built.entry("sharinpix") : "../packages/sharinpix/src/index.ts"
-  )) as typeof import("../packages/sharinpix/src/index.ts");
+  if (!fromSource) buildPackages(["sharinpix"]);
+  const { createSharinPixClient } = (await import(fromSource ? "../packages/sharinpix/src/index.ts" : distUrl("sharinpix"))) as typeof import("../packages/sharinpix/src/index.ts");
   const child = fork(new URL(import.meta.url).pathname, ["--server"], { execArgv: process.execArgv });
   const port = await new Promise<number>((resolve) => child.once("message", (m) => resolve(m as number)));
   const baseUrl = `http://127.0.0.1:${port}/api/v1`;
@@ -139,7 +138,6 @@ async function main() {
   }
   clearInterval(sampler);
   child.disconnect();
-  built?.remove();
   await rm(dir, { recursive: true, force: true });
   const fetchRates = fetchRuns.map((r) => r.rate);
   const bulkRates = bulkRuns.map((r) => r.rate);

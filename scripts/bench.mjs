@@ -25,7 +25,10 @@ if (unknown.length) {
 let failed = 0;
 for (const name of names.length ? names : available) {
   console.log(`\n# bench/${name}.ts`);
-  const result = spawnSync(process.execPath, ["--conditions=importkit-source", "--import", "tsx", `${benchDir}${name}.ts`, ...passThrough], {
+  // The benchmarks load the built packages (scripts/built.ts); `--source` measures the TypeScript sources, with the
+  // condition that resolves every workspace package to its sources.
+  const conditions = passThrough.includes("--source") ? ["--conditions=importkit-source"] : [];
+  const result = spawnSync(process.execPath, [...conditions, "--import", "tsx", `${benchDir}${name}.ts`, ...passThrough], {
     stdio: "inherit",
   });
   if (result.status !== 0) {

@@ -1,8 +1,9 @@
 /**
  * The clients in a real browser (Debian's Chromium via playwright-core), as the READMEs promise: everything but
- * `saveTo` runs there. The packages are compiled to JavaScript (bench/transpile.mjs) and loaded as plain ES
- * modules with an import map for their two dependencies (openapi-fetch, jose), from a loopback server that also
- * plays the APIs (same origin, so no CORS in the way). In the page (test/browser/clients-scenario.mjs):
+ * `saveTo` runs there. The built packages (the one build's `dist/`, scripts/built.ts) are served as plain ES modules
+ * with an import map made from their package.json `exports` (and their two dependencies, openapi-fetch and jose),
+ * from a loopback server that also plays the APIs (same origin, so no CORS in the way). In the page
+ * (test/browser/clients-scenario.mjs), importing the packages by name:
  * - GitBook: start, then waitFor through a retried 503; a refused input is a ValidationError; a 401 echoing the
  *   token is an AuthenticationError without it;
  * - Import.io: a gzip result file through download() (the browser's fetch decodes it) and NDJSON rows(); saveTo
@@ -12,11 +13,12 @@
  *
  * Chromium as test/chromium.ts finds it (skipped with a note where there is none, except in CI).
  */
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildClient, type BuiltClient } from "../scripts/built-client.ts";
+import { buildPackages } from "../scripts/built.ts";
 import { chromiumAvailable, launchChromium, openWatchedPage } from "./chromium.ts";
 import { serveFiles, startFaultServer, type FaultServer } from "./fault-server.ts";
 import { routeScenario, SCENARIO, SCENARIO_CSV } from "./client-scenario.ts";
@@ -25,21 +27,24 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const haveBrowser = chromiumAvailable("browser client tests");
 
 describe.skipIf(!haveBrowser)("the clients in Chromium", () => {
-  // Compiled inside packages/sharinpix (the last package named), whose node_modules hold openapi-fetch and jose.
-  let compiled: BuiltClient;
+  const PACKAGES = ["core", "gitbook", "importio", "sharinpix"];
   const vendor = (pkg: string, ...path: string[]) => join(root, "packages", "sharinpix", "node_modules", pkg, ...path);
   let server: FaultServer;
   let browser: Browser;
   let issuers: unknown[] = [];
 
   beforeAll(async () => {
-    compiled = buildClient(["core", "gitbook", "importio", "sharinpix"]);
+    buildPackages(PACKAGES);
     server = await startFaultServer();
-    serveFiles(server, "/lib", compiled.dir);
+    const imports: Record<string, string> = { "openapi-fetch": "/vendor/openapi-fetch/index.mjs", jose: "/vendor/jose/index.js" };
+    for (const pkg of PACKAGES) {
+      serveFiles(server, `/lib/${pkg}`, join(root, "packages", pkg, "dist"));
+      Object.assign(imports, importMapOf(pkg));
+    }
     serveFiles(server, "/scenario", join(root, "test", "browser"));
     serveFiles(server, "/vendor/openapi-fetch", vendor("openapi-fetch", "dist"));
     serveFiles(server, "/vendor/jose", vendor("jose", "dist", "webapi"));
-    const importMap = { imports: { "openapi-fetch": "/vendor/openapi-fetch/index.mjs", jose: "/vendor/jose/index.js" } };
+    const importMap = { imports };
     server.route("GET /", {
       status: 200,
       headers: { "content-type": "text/html" },
@@ -54,7 +59,6 @@ describe.skipIf(!haveBrowser)("the clients in Chromium", () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    compiled?.remove();
   });
 
   it("GitBook, Import.io and SharinPix run in the page; saveTo says it needs a file system", async () => {
@@ -82,3 +86,28 @@ describe.skipIf(!haveBrowser)("the clients in Chromium", () => {
     expect(errors, "script errors").toEqual([]);
   }, 60_000);
 });
+
+/**
+ * `@importkit/<pkg>[/<subpath>]` → `/lib/<pkg>/…` for each export of the package, taking the target a browser
+ * would (`browser`, `import` or `default`; never the `importkit-source` condition, which only the workspace's
+ * typecheck uses).
+ */
+function importMapOf(pkg: string): Record<string, string> {
+  const manifest = JSON.parse(readFileSync(join(root, "packages", pkg, "package.json"), "utf8")) as { name: string; exports: Record<string, unknown> };
+  const target = (value: unknown): string | undefined => {
+    if (typeof value === "string") return value;
+    if (!value || typeof value !== "object") return undefined;
+    for (const condition of ["browser", "import", "default"]) {
+      const found = target((value as Record<string, unknown>)[condition]);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  const map: Record<string, string> = {};
+  for (const [subpath, value] of Object.entries(manifest.exports)) {
+    const file = target(value);
+    if (!file || subpath.includes("*") || !file.startsWith("./dist/")) continue;
+    map[`${manifest.name}${subpath.slice(1)}`] = `/lib/${pkg}/${file.slice("./dist/".length)}`;
+  }
+  return map;
+}

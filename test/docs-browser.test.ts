@@ -1,6 +1,7 @@
 /**
- * The offline reference pages in a real browser (Debian's Chromium, driven by playwright-core): each page is built
- * fresh from the specs (`scripts/build.mjs --specs-only --out <tmp>`), served from loopback, and must
+ * The offline reference pages in a real browser (Debian's Chromium, driven by playwright-core): each page of
+ * @importkit/docs as it ships (the one build, scripts/built.ts, brings packages/docs/dist up to date with the specs
+ * first), served from loopback, must
  * - load without a request leaving loopback (no CDN: `--inlineBundle` put Redoc's scripts in the page),
  * - run without a script error,
  * - show the API's title, and in its sidebar every tag of the spec with every operation under it, and
@@ -9,14 +10,13 @@
  *
  * Chromium as test/chromium.ts finds it (skipped with a note where there is none, except in CI).
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { buildPackages } from "../scripts/built.ts";
 import { chromiumAvailable, launchChromium, openWatchedPage } from "./chromium.ts";
 import { serveFiles, startFaultServer, type FaultServer } from "./fault-server.ts";
 
@@ -33,8 +33,8 @@ interface Operation {
 }
 
 /** Title and operations as the bundled spec (the page's own input) states them. */
-function specOf(dir: string, provider: string): { title: string; operations: Operation[]; tags: string[] } {
-  const spec = parse(readFileSync(join(dir, `${provider}.yaml`), "utf8")) as {
+function specOf(provider: string): { title: string; operations: Operation[]; tags: string[] } {
+  const spec = parse(readFileSync(join(root, "packages", "specs", "dist", `${provider}.yaml`), "utf8")) as {
     info: { title: string };
     tags?: Array<{ name: string }>;
     paths: Record<string, Record<string, { operationId: string; summary?: string; tags?: string[] }>>;
@@ -51,28 +51,25 @@ function specOf(dir: string, provider: string): { title: string; operations: Ope
 const sidebarEntry = (page: Page, op: Operation) => page.locator('a[href^="#/"]', { hasText: op.summary }).first();
 
 describe.skipIf(!haveBrowser)("reference pages in Chromium", () => {
-  const out = mkdtempSync(join(tmpdir(), "importkit-docs-"));
   let browser: Browser;
   let server: FaultServer;
 
   beforeAll(async () => {
-    const built = spawnSync(process.execPath, [join(root, "scripts", "build.mjs"), "--specs-only", "--out", out], { encoding: "utf8" });
-    if (built.status !== 0) throw new Error(`building the docs failed:\n${built.stdout}\n${built.stderr}`);
+    buildPackages(["docs"]);
     server = await startFaultServer();
-    serveFiles(server, "", join(out, "docs"));
+    serveFiles(server, "", join(root, "packages", "docs", "dist"));
     browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    rmSync(out, { recursive: true, force: true });
   });
 
   const openPage = (path: string) => openWatchedPage(browser, server.url, path);
 
   it.each(PROVIDERS)("%s: loads offline, lists every operation, and the sidebar leads to one", async (provider) => {
-    const { title, operations, tags } = specOf(out, provider);
+    const { title, operations, tags } = specOf(provider);
     expect(operations.length).toBeGreaterThan(0);
     const { page, errors, foreign } = await openPage(`/${provider}.html`);
     try {
@@ -116,7 +113,7 @@ describe.skipIf(!haveBrowser)("reference pages in Chromium", () => {
     try {
       const links = await page.locator("a").evaluateAll((anchors) => anchors.map((a) => (a as HTMLAnchorElement).getAttribute("href")));
       expect(links.sort()).toEqual(PROVIDERS.map((p) => `./${p}.html`).sort());
-      const { title } = specOf(out, "sharinpix");
+      const { title } = specOf("sharinpix");
       await page.getByRole("link", { name: title }).click();
       await page.getByRole("heading", { level: 1 }).filter({ hasText: title }).waitFor({ timeout: 30_000 });
       expect(page.url()).toBe(`${server.url}/sharinpix.html`);

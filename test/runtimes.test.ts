@@ -1,7 +1,7 @@
 /**
  * The clients on the other runtimes they claim: Node 24, Bun and Deno, real binaries from the npm registry
- * (`npm install --prefix test/runtimes --no-save`; .ci/run does it). Each runs test/runtimes/smoke.mjs on the clients compiled to
- * JavaScript, against a loopback server here: GitBook start + waitFor through a retried 503, a refused input, a
+ * (`npm install --prefix test/runtimes --no-save`; .ci/run does it). Each runs test/runtimes/smoke.mjs on the built
+ * packages (the one build's `dist/`, imported by package name as users do), against a loopback server here: GitBook start + waitFor through a retried 503, a refused input, a
  * 401 echoing the token; an Import.io gzip result file through saveTo and NDJSON rows, a 404 echoing the key;
  * SharinPix JWTs minted by jose on that runtime's WebCrypto (verified here with node:crypto) and a bulk import
  * whose checkpoint file makes a second run import nothing.
@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildClient, type BuiltClient } from "../scripts/built-client.ts";
+import { buildPackages } from "../scripts/built.ts";
 import { routeScenario, SCENARIO, SCENARIO_CSV } from "./client-scenario.ts";
 import { startFaultServer } from "./fault-server.ts";
 
@@ -31,18 +31,10 @@ if (!installed && process.env.CI) throw new Error("The runtimes are not installe
 if (!installed) console.warn("runtime tests skipped: Node 24, Bun and Deno are not installed (npm install --prefix test/runtimes --no-save)");
 
 describe.skipIf(!installed)("the clients on other runtimes", () => {
-  // Compiled inside packages/sharinpix (the last package named) so that openapi-fetch and jose resolve from its
-  // node_modules.
-  let compiled: BuiltClient;
   const work = mkdtempSync(join(tmpdir(), "importkit-runtimes-"));
 
-  beforeAll(() => {
-    compiled = buildClient(["core", "gitbook", "importio", "sharinpix"]);
-  }, 60_000);
-  afterAll(() => {
-    compiled?.remove();
-    rmSync(work, { recursive: true, force: true });
-  });
+  beforeAll(() => buildPackages(["gitbook", "importio", "sharinpix"]), 120_000);
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it.each(runtimes)("$name", async ({ name, command, version }) => {
     // A server per runtime: the GitBook poll sequence and the bulk's records are per run.
@@ -52,7 +44,7 @@ describe.skipIf(!installed)("the clients on other runtimes", () => {
     try {
       // Asynchronous: the server answering the child lives in this process's event loop.
       const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = spawn(command[0]!, [...command.slice(1), join(root, "test", "runtimes", "smoke.mjs"), compiled.dir, JSON.stringify({ ...SCENARIO, base: server.url }), dir], {
+        const child = spawn(command[0]!, [...command.slice(1), join(root, "test", "runtimes", "smoke.mjs"), JSON.stringify({ ...SCENARIO, base: server.url }), dir], {
           env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
         });
         let stdout = "";

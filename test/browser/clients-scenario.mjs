@@ -3,9 +3,9 @@
 // `config` is test/client-scenario.ts's SCENARIO with `base`, the origin serving both the modules and the APIs.
 export async function run({ base, gitbookToken, importioKey, crawlrunId, sharinpixSecretId, sharinpixSecret }) {
   const leaks = (error, secret) => `${error.message}\n${error.stack}\n${JSON.stringify(error)}\n${String(error)}`.includes(secret);
-  const { createGitBookClient, ValidationError, AuthenticationError } = await import(`${base}/lib/gitbook/index.js`);
-  const { createImportIoClient, ImportkitError } = await import(`${base}/lib/importio/index.js`);
-  const { createSharinPixClient } = await import(`${base}/lib/sharinpix/index.js`);
+  const { createGitBookClient, ValidationError, AuthenticationError } = await import("@importkit/gitbook");
+  const { createImportIoClient, ImportkitError } = await import("@importkit/importio");
+  const { createSharinPixClient } = await import("@importkit/sharinpix");
 
   const gitbook = createGitBookClient({ token: gitbookToken, baseUrl: `${base}/gitbook` });
   const started = await gitbook.imports.start({ organizationId: "org_1", source: { type: "website", url: "https://example.com" }, target: { space: "s" } });

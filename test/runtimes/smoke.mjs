@@ -1,17 +1,18 @@
-// What test/runtimes.test.ts runs in each other runtime (Node 24, Bun, Deno): the clients compiled to JavaScript
-// (scripts/built-client.ts), against the loopback server of that test. Plain JavaScript with only web APIs and
-// node:crypto/node:fs, which all three provide. Prints one JSON line of what it saw; the test judges it.
-//   <runtime> smoke.mjs <compiled dir> <config JSON> <work dir>
+// What test/runtimes.test.ts runs in each other runtime (Node 24, Bun, Deno): the built packages, imported by name
+// as users do (they resolve through the repository's node_modules to each package's `exports`, i.e. its dist/),
+// against the loopback server of that test. Plain JavaScript with only web APIs and node:crypto/node:fs, which all
+// three provide. Prints one JSON line of what it saw; the test judges it.
+//   <runtime> smoke.mjs <config JSON> <work dir>
 // The config is test/client-scenario.ts's SCENARIO with `base`, the origin of the server playing the APIs.
-const [compiled, configJson, workDir] = typeof Deno !== "undefined" ? Deno.args : process.argv.slice(2);
+const [configJson, workDir] = typeof Deno !== "undefined" ? Deno.args : process.argv.slice(2);
 const { base: server, gitbookToken: GITBOOK_TOKEN, importioKey: IMPORTIO_KEY, crawlrunId, sharinpixSecretId, sharinpixSecret } = JSON.parse(configJson);
 const { createHash } = await import("node:crypto");
 const { readFileSync } = await import("node:fs");
 
-const { createGitBookClient, ValidationError, AuthenticationError } = await import(`${compiled}/gitbook/index.js`);
-const { createImportIoClient } = await import(`${compiled}/importio/index.js`);
-const { createSharinPixClient } = await import(`${compiled}/sharinpix/index.js`);
-const { fileDownloadTransport } = await import(`${compiled}/core/node.js`);
+const { createGitBookClient, ValidationError, AuthenticationError } = await import("@importkit/gitbook");
+const { createImportIoClient } = await import("@importkit/importio");
+const { createSharinPixClient } = await import("@importkit/sharinpix");
+const { fileDownloadTransport } = await import("@importkit/core/node");
 
 const out = {
   runtime: typeof Bun !== "undefined" ? `bun ${Bun.version}` : typeof Deno !== "undefined" ? `deno ${Deno.version.deno}` : `node ${process.version}`,

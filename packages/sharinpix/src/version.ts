@@ -1,2 +1,2 @@
-// Kept equal to package.json by the changesets version step (see scripts); a test checks it.
+// Written by scripts/sync-versions.mjs from this package's package.json (`pnpm version-packages`): do not edit.
 export const VERSION = "0.1.0";

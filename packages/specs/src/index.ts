@@ -23,8 +23,3 @@ export function specPath(provider: Provider): string {
   if (existsSync(source)) return source;
   return fileURLToPath(new URL(`../dist/${provider}.yaml`, import.meta.url));
 }
-
-/** Absolute path of a provider's offline reference page (built by `pnpm build`). */
-export function docsPath(provider: Provider | "index"): string {
-  return fileURLToPath(new URL(`../dist/docs/${provider}.html`, import.meta.url));
-}

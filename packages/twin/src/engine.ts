@@ -9,7 +9,8 @@
 import { TwinClock } from "./clock.js";
 import { bodyBytes, type TwinResponse } from "./http.js";
 import type { IdSource } from "./ids.js";
-import { loadRequestValidator, type RequestValidator } from "./request-validator.js";
+// `#request-validator` is Prism's validator, or in a browser bundle a stand-in (package.json "imports", browser condition).
+import { loadRequestValidator, type RequestValidator } from "#request-validator";
 import type { Spec } from "./spec.js";
 
 /** Where faults come from: the test's `failNext`. */

@@ -5,7 +5,7 @@
  * per spec), so creating a twin stays a matter of milliseconds.
  *
  * Node, Bun and Deno load this file; browser bundles get request-validator.browser.ts instead (package.json
- * `browser` field), because Prism's validator needs Node built-ins.
+ * "imports" `#request-validator`, browser condition), because Prism's validator needs Node built-ins.
  */
 import type { OpenApiDocument } from "./spec.js";
 

@@ -28,6 +28,7 @@ describe("@importkit/twin packaging", () => {
       format: "esm",
       logLevel: "silent",
       metafile: true,
+      conditions: ["importkit-source"],
     });
     const inputs = Object.keys(result.metafile.inputs);
     expect(inputs.some((i) => i.includes("request-validator.browser.ts"))).toBe(true);
@@ -40,7 +41,7 @@ describe("@importkit/twin packaging", () => {
   });
 
   it("bundles the Node way with Prism's validator behind a lazy import", async () => {
-    const result = await build({ entryPoints: [`${pkg}src/index.ts`], bundle: true, write: false, platform: "node", format: "esm", logLevel: "silent", metafile: true, splitting: true, outdir: "out" });
+    const result = await build({ entryPoints: [`${pkg}src/index.ts`], bundle: true, write: false, platform: "node", format: "esm", logLevel: "silent", metafile: true, splitting: true, outdir: "out", conditions: ["importkit-source"] });
     const chunks = Object.entries(result.metafile.outputs);
     const entry = chunks.find(([, o]) => o.entryPoint?.endsWith("src/index.ts"))!;
     // Prism is in another chunk, reached only through dynamic import().

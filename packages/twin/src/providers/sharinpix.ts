@@ -50,7 +50,8 @@ interface State {
   albums: Set<string>;
   imports: Map<string, ImportRecord>;
   failNext: string[];
-  key?: Promise<CryptoKey>;
+  // The imported HMAC key; typed from `crypto` itself, which DOM and Node both declare (CryptoKey is DOM-only).
+  key?: ReturnType<typeof crypto.subtle.importKey>;
 }
 
 type Claims = { iss?: unknown; exp?: unknown; admin?: unknown; abilities?: Record<string, { Access?: Record<string, unknown> }> };
