@@ -86,7 +86,7 @@ async function save(
   options: SaveToOptions | undefined,
   open: (transport: Transport | undefined) => Promise<{ body: ReadableStream<Uint8Array>; total: number | undefined }>,
 ): Promise<SavedFile> {
-  const files = await loadFileHelpers(source.method);
+  const files = await loadFileHelpers(`${source.method}(…).saveTo`);
   const transport = files.fileDownloadTransport();
   let total: number | undefined;
   const maxRetries = options?.maxRetries ?? source.maxRetries;
