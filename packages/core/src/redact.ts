@@ -139,6 +139,15 @@ export class Redactor {
     return `${this.#maskPartialEnd(whole.slice(0, end))}…`;
   }
 
+  /**
+   * The message of an error thrown by code that quoted our input (JSON.parse, URL, Headers), safe to show: the
+   * quoted snippet dropped (the engine cut it before any redaction could see it whole), the rest redacted.
+   */
+  engineMessage(error: unknown): string {
+    const message = error instanceof Error ? error.message : String(error);
+    return this.text(withoutQuotedInput(message));
+  }
+
   /** A URL safe to show: secret query values hidden, everything else kept so the URL stays useful. */
   url(input: string | URL): string {
     const raw = String(input);

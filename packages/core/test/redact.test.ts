@@ -178,5 +178,12 @@ describe("withoutQuotedInput()", () => {
     expect(out).not.toContain(SECRET.slice(0, 8));
     expect(out).toMatch(/^Unexpected token '.', … is not valid JSON$/);
     expect(withoutQuotedInput("Unexpected end of JSON input")).toBe("Unexpected end of JSON input");
+    let caught: unknown;
+    try {
+      JSON.parse(line);
+    } catch (error) {
+      caught = error;
+    }
+    expect(redactor().engineMessage(caught)).toBe(out);
   });
 });

@@ -118,6 +118,21 @@ describe("regions", () => {
     expect(error).toBeInstanceOf(ValidationError);
     expect(error.message).not.toContain(TOKEN);
   });
+
+  it("a region that quotes the token past its 40th character keeps no start of it (redacted before the cut)", () => {
+    for (const region of [`${"x".repeat(30)}${TOKEN}`, `${"y".repeat(38)}${TOKEN}`]) {
+      const error = (() => {
+        try {
+          createDocument360Client({ apiToken: TOKEN, region: region as never });
+        } catch (e) {
+          return e as Error;
+        }
+      })()!;
+      expect(error).toBeInstanceOf(ValidationError);
+      expect(error.message).toContain("unknown region");
+      expect(error.message).not.toContain(TOKEN.slice(0, 3));
+    }
+  });
 });
 
 describe("bad input is refused before any request", () => {
