@@ -184,6 +184,7 @@ describe("withoutQuotedInput()", () => {
     } catch (error) {
       caught = error;
     }
-    expect(redactor().engineMessage(caught)).toBe(out);
+    expect(redactor().engineMessage(caught)).toBe(redactor().text(out));
+    expect(redactor().engineMessage(caught)).not.toContain(SECRET.slice(0, 8));
   });
 });
