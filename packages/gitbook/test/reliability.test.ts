@@ -74,6 +74,21 @@ describe("retries", () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it("an answer saying nothing remains until a reset an hour (or 1e11 s) ahead: later calls are refused at once, not stalled", async () => {
+    for (const reset of [Math.ceil(Date.now() / 1000) + 3600, 1e11]) {
+      server.requests.length = 0;
+      const gitbook = client();
+      server.queue({ status: 200, json: run, headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(reset) } });
+      await gitbook.imports.get(ref);
+      const errors = await Promise.all([gitbook.imports.get(ref), gitbook.imports.start(startParams)].map((p) => p.catch((e: unknown) => e)));
+      for (const error of errors) {
+        expect(error).toBeInstanceOf(RateLimitError);
+        expect((error as RateLimitError).retryAfterMs).toBeGreaterThan(3_500_000);
+      }
+      expect(server.requests).toHaveLength(1);
+    }
+  });
+
   it("gives up after maxRetries and throws the last status's error", async () => {
     server.fallback = { status: 502, body: "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>", headers: { "content-type": "text/html" } };
     const error = (await client({ maxRetries: 1 }).imports.get(ref).catch((e: unknown) => e)) as ApiError;
