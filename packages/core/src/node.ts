@@ -2,12 +2,11 @@
  * @importkit/core/node: helpers that need a file system (Node, Bun, Deno). Kept out of the main entry so
  * browsers never load node:fs.
  */
-import { readlinkSync } from "node:fs";
 import { lstat, mkdir, open, readdir, rename, rm, stat, type FileHandle } from "node:fs/promises";
-import { hostname } from "node:os";
 import { dirname, join, basename, resolve } from "node:path";
 import { ConnectionError, ImportkitError, TimeoutError, ValidationError } from "./errors.js";
 import { asFileError, explainCode, FileError } from "./file-error.js";
+import { hostTag, processRuns, randomHex } from "./host.js";
 import { isNodeRuntime, nodeHttpFetch } from "./node-http.js";
 import { backoffDelay, DEFAULT_MAX_RETRIES } from "./retry.js";
 import { abortErrorFrom, sleep } from "./signals.js";
@@ -108,39 +107,8 @@ const TEMPORARY_PATTERN = /^\.(.+)\.([0-9a-f]{8})\.(\d+)\.([0-9a-f]{12})\.partia
  */
 export const STALE_TEMPORARY_MS = 24 * 60 * 60 * 1000;
 
-let hostTagCache: string | undefined;
-/** 8 hex digits of the host name and the PID namespace (Linux; containers sharing a host name differ there). */
-function hostTag(): string {
-  if (hostTagCache) return hostTagCache;
-  let namespace = "";
-  try {
-    namespace = readlinkSync("/proc/self/ns/pid");
-  } catch {
-    // Not Linux, or no /proc: the host name alone.
-  }
-  // FNV-1a, 32 bits: a tag, not a secret.
-  let hash = 0x811c9dc5;
-  for (const ch of `${hostname()}\0${namespace}`) hash = Math.imul(hash ^ ch.charCodeAt(0), 0x01000193);
-  return (hostTagCache = (hash >>> 0).toString(16).padStart(8, "0"));
-}
-
-function randomHex(bytes: number): string {
-  return Array.from(globalThis.crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 function temporaryName(base: string): string {
   return `.${base}.${hostTag()}.${process.pid}.${randomHex(6)}.partial`;
-}
-
-function processRuns(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it runs, as another user. Only "no such process" means it is gone.
-    return (error as { code?: unknown }).code !== "ESRCH";
-  }
 }
 
 /** Removes the stale temporaries of `target` (rule above). Best effort: a failure here never fails a save. */
