@@ -9,7 +9,7 @@ export default defineConfig({
   resolve: {
     // Tests run against the TypeScript sources of the workspace packages, never stale builds.
     alias: [
-      { find: /^@importkit\/core\/(node|public)$/, replacement: `${root}packages/core/src/$1.ts` },
+      { find: /^@importkit\/core\/(node|public|batch)$/, replacement: `${root}packages/core/src/$1.ts` },
       ...packages.map((name) => ({ find: new RegExp(`^@importkit/${name}$`), replacement: `${root}packages/${name}/src/index.ts` })),
     ],
   },

@@ -13,6 +13,7 @@ import { abortErrorFrom, sleep } from "./signals.js";
 
 export { isNodeRuntime, nodeHttpFetch } from "./node-http.js";
 export { FileError } from "./file-error.js";
+export { openFileCheckpoint, type FileCheckpointOptions } from "./checkpoint-file.js";
 
 /**
  * The transport saveTo downloads with (RequestExtras.transport): node:http in Node, where it holds a large
