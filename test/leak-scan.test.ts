@@ -8,7 +8,7 @@
  * sentinel. A leak fails its case; the summary line says how many renderings were searched.
  */
 import { inspect } from "node:util";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, type ExpectStatic } from "vitest";
 import * as coreErrors from "../packages/core/src/errors.ts";
 import {
   AbortError,
@@ -30,8 +30,10 @@ import { createDocument360Client, ExportLimitError } from "../packages/document3
 import { createGitBookClient } from "../packages/gitbook/src/index.ts";
 import { ResultParseError } from "../packages/importio/src/index.ts";
 import { createSharinPixClient } from "../packages/sharinpix/src/index.ts";
+import { driveClock, restoreClock, useFakeClock } from "./fake-clock.ts";
 import { refusedUrl, startFaultServer, type Fault, type FaultServer, type RecordedRequest } from "./fault-server.ts";
 import {
+  clockProgress,
   document360Target,
   echoOf,
   echoing,
@@ -81,6 +83,25 @@ function json(value: unknown): string {
   }
 }
 
+/**
+ * Every string in a value, keys included, however deep (iterative: JSON.stringify and inspect give up on a 5 000-level
+ * body, which would hide what is down there from the scan).
+ */
+function strings(value: unknown): string {
+  const out: string[] = [];
+  const seen = new Set<unknown>();
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const next = stack.pop();
+    if (typeof next === "string") out.push(next);
+    else if (next !== null && typeof next === "object" && !seen.has(next)) {
+      seen.add(next);
+      for (const [key, member] of Object.entries(next)) stack.push(key, member);
+    }
+  }
+  return out.join("\n");
+}
+
 function render(error: unknown, log: readonly string[]): Record<Rendering, string> {
   const e = (error ?? {}) as Record<string, unknown> & Partial<Error>;
   const causes: string[] = [];
@@ -97,8 +118,8 @@ function render(error: unknown, log: readonly string[]): Record<Rendering, strin
     "util.inspect()": error === undefined ? "" : inspect(error, { depth: 20, showHidden: true }),
     "error.request": json(e.request),
     "error.headers": json(e.headers),
-    "error.body": typeof e.body === "string" ? e.body : json(e.body),
-    "other own properties": own.map((k) => `${k}=${json(e[k])} ${inspect(e[k], { depth: 10 })}`).join("\n"),
+    "error.body": typeof e.body === "string" ? e.body : `${json(e.body)}\n${strings(e.body)}`,
+    "other own properties": own.map((k) => `${k}=${json(e[k])} ${inspect(e[k], { depth: 10 })} ${strings(e[k])}`).join("\n"),
     "logged lines": log.join("\n"),
   };
 }
@@ -123,13 +144,40 @@ interface LeakCase {
   error?: ErrorClass;
   target: FaultTarget;
   run(server: FaultServer): Promise<Run>;
+  /** Time is the subject (a timeout, waitFor's deadline): run alone, on the fake clock (test/fake-clock.ts). */
+  clock?: true;
+}
+
+/** Set while a `clock` case runs: the calls below then move fake time event by event (driveClock). */
+let clockOn = false;
+async function settleDriven(pending: Promise<unknown>, server: FaultServer, h: Harness<unknown>): Promise<unknown> {
+  const settled = settle(pending);
+  return clockOn ? driveClock(settled, () => clockProgress(server, h)) : settled;
 }
 
 const tally = { runs: 0, errorCases: 0, renderingsSearched: 0, leaks: 0, classes: new Map<string, number>() };
 
-/** Searches every rendering for every sentinel; returns the leaks as `rendering: sentinel`. */
+/**
+ * The forms a secret can be echoed in, which the scan looks for besides the secret itself: percent-encoded (each
+ * character, lower- and upper-case hex) and base64/base64url at each of the three byte alignments (what stays the
+ * same in the encoding of any text that contains it, e.g. `user:secret`).
+ */
+function encodedForms(secret: string): string[] {
+  const hex = [...secret].map((ch) => `%${ch.charCodeAt(0).toString(16).padStart(2, "0")}`).join("");
+  const forms = [hex, hex.toUpperCase()];
+  for (let offset = 0; offset < 3; offset++) {
+    const encoded = Buffer.concat([Buffer.alloc(offset), Buffer.from(secret)]).toString("base64").replace(/=+$/, "");
+    const core = encoded.slice(Math.ceil((8 * offset) / 6), Math.floor((8 * (offset + secret.length)) / 6));
+    forms.push(core, core.replaceAll("+", "-").replaceAll("/", "_"));
+  }
+  return forms;
+}
+
+/** Searches every rendering for every sentinel, in every form; returns the leaks as `rendering: sentinel`. */
 function scan(run: Run, target: FaultTarget): string[] {
-  const secrets = [...new Set([...ALL_SENTINELS, ...target.secrets(run.requests), ...sharinpixTarget.secrets(run.requests), ...(run.secrets ?? [])])];
+  const secrets = [...new Set([...ALL_SENTINELS, ...target.secrets(run.requests), ...sharinpixTarget.secrets(run.requests), ...(run.secrets ?? [])])].flatMap(
+    (secret) => [secret, ...encodedForms(secret)],
+  );
   const leaks: string[] = [];
   const errors = [run.error, ...(run.more ?? [])].filter((e) => e !== undefined);
   const renderings = errors.length ? errors.map((e) => render(e, run.log)) : [render(undefined, run.log)];
@@ -156,8 +204,9 @@ async function runWith<C>(
   call: (h: Harness<C>) => Promise<unknown>,
   setup: Partial<TargetSetup> = {},
 ): Promise<Run> {
-  const harness = target.build({ origin: server.url, maxRetries: 0, timeout: 2_000, ...setup });
-  const error = await settle(call(harness));
+  // A bound for a hang, not a race: anything timed is a `clock` case.
+  const harness = target.build({ origin: server.url, maxRetries: 0, timeout: 15_000, ...setup });
+  const error = await settleDriven(call(harness), server, harness);
   return { error, log: harness.log.lines, requests: server.requests };
 }
 
@@ -170,16 +219,16 @@ const faultCases: LeakCase[] = faults.flatMap((fault) =>
         provider: target.provider,
         name: `fault ${fault.id} · ${kind}`,
         target,
+        ...(fault.clock ? { clock: true as const } : {}),
         run: async (server) => {
           const call = target[kind] as CallSpec<unknown>;
           for (const [matcher, answer] of call.support ?? []) server.route(matcher, answer);
           fault.serve({ server, target, call });
           const origin = fault.refused ? await refusedUrl() : server.url;
           const controller = new AbortController();
-          const timer = fault.abortAfterMs === undefined ? undefined : setTimeout(() => controller.abort(), fault.abortAfterMs);
           const harness = target.build({ origin, maxRetries: fault.maxRetries ?? 1, ...(fault.timeout ? { timeout: fault.timeout } : {}) });
-          const error = await settle(call.run(harness.client, { signal: controller.signal }));
-          clearTimeout(timer);
+          if (fault.abortWhenLogged) void harness.log.when(fault.abortWhenLogged).then(() => controller.abort());
+          const error = await settleDriven(call.run(harness.client, { signal: controller.signal }), server, harness);
           return { error, log: harness.log.lines, requests: server.requests, ...(fault.refused ? { offline: true } : {}) };
         },
       }),
@@ -235,6 +284,10 @@ const envelope = { extension_data: null, success: true, errors: [], warnings: []
 function own<C>(target: FaultTarget<C>, name: string, error: ErrorClass, run: (server: FaultServer) => Promise<Run>): LeakCase {
   return { provider: target.provider, name, error, target, run };
 }
+/** A case whose subject is time: it runs on the fake clock. */
+function timed<C>(target: FaultTarget<C>, name: string, error: ErrorClass, run: (server: FaultServer) => Promise<Run>): LeakCase {
+  return { ...own(target, name, error, run), clock: true };
+}
 
 const offline = (error: unknown, log: readonly string[] = []): Run => ({ error, log, requests: [], offline: true });
 
@@ -244,7 +297,7 @@ const ownCases: LeakCase[] = [
     server.route(gitbookTarget.read.route, echoJson((echo) => ({ object: "import-run", id: "run_fm_1", status: "failed", reason: `rejected: ${echo}` })));
     return runWith(server, gitbookTarget, (h) => h.client.imports.waitFor(GB_REF, { interval: 5 }));
   }),
-  own(gitbookTarget, "WaitTimeoutError: a run still pending, quoting the request", WaitTimeoutError, (server) => {
+  timed(gitbookTarget, "WaitTimeoutError: a run still pending, quoting the request", WaitTimeoutError, (server) => {
     server.route(gitbookTarget.read.route, echoJson((echo) => ({ object: "import-run", id: "run_fm_1", status: "running", reason: echo })));
     return runWith(server, gitbookTarget, (h) => h.client.imports.waitFor(GB_REF, { interval: 10, timeout: 100 }));
   }),
@@ -271,7 +324,7 @@ const ownCases: LeakCase[] = [
     server.route(importioTarget.read.route, echoJson((echo) => ({ guid: IO_RUN, extractorId: IO_EXTRACTOR, state: "FAILED", url: echo })));
     return runWith(server, importioTarget, (h) => h.client.crawlruns.waitFor(IO_RUN, { interval: 5 }));
   }),
-  own(importioTarget, "WaitTimeoutError: a crawl run still STARTED, quoting the request", WaitTimeoutError, (server) => {
+  timed(importioTarget, "WaitTimeoutError: a crawl run still STARTED, quoting the request", WaitTimeoutError, (server) => {
     server.route(importioTarget.read.route, echoJson((echo) => ({ guid: IO_RUN, extractorId: IO_EXTRACTOR, state: "STARTED", url: echo })));
     return runWith(server, importioTarget, (h) => h.client.crawlruns.waitFor(IO_RUN, { interval: 10, timeout: 100 }));
   }),
@@ -299,7 +352,7 @@ const ownCases: LeakCase[] = [
     server.route(`GET /crawlruns/${IO_RUN}/csv`, echoing({ server, target: importioTarget, call: importioTarget.read }, 404, {}, "no such file"));
     return runWith(server, importioTarget, (h) => h.client.crawlruns.download(IO_RUN, "csv"));
   }),
-  own(importioTarget, "TimeoutError: a result file that stalls mid-body", TimeoutError, (server) => {
+  timed(importioTarget, "TimeoutError: a result file that stalls mid-body", TimeoutError, (server) => {
     server.route(`GET /crawlruns/${IO_RUN}/csv`, { fault: "stall-body", status: 200, headers: { "content-type": "text/csv" }, partialBody: "a,b\n1," });
     return runWith(
       server,
@@ -340,7 +393,7 @@ const ownCases: LeakCase[] = [
     );
     return runWith(server, document360Target, (h) => h.client.imports.waitFor("imp_fm_1", { interval: 5 }));
   }),
-  own(document360Target, "WaitTimeoutError: an import still InProgress, quoting the request", WaitTimeoutError, (server) => {
+  timed(document360Target, "WaitTimeoutError: an import still InProgress, quoting the request", WaitTimeoutError, (server) => {
     server.route(document360Target.read.route, echoJson((echo) => ({ ...envelope, status: "InProgress", information: [{ description: echo }] })));
     return runWith(server, document360Target, (h) => h.client.imports.waitFor("imp_fm_1", { interval: 10, timeout: 100 }));
   }),
@@ -370,7 +423,7 @@ const ownCases: LeakCase[] = [
     server.route(sharinpixTarget.start.route, { handler: (req, res) => void res.writeHead(401, { "x-message": `Access denied for ${req.headers.authorization}` }).end() });
     return runWith(server, sharinpixTarget, (h) => sharinpixTarget.start.run(h.client, {}));
   }),
-  own(sharinpixTarget, "WaitTimeoutError: an import not yet processed, echoing the URL import's headers", WaitTimeoutError, (server) => {
+  timed(sharinpixTarget, "WaitTimeoutError: an import not yet processed, echoing the URL import's headers", WaitTimeoutError, (server) => {
     server.route(
       sharinpixTarget.read.route,
       echoJson((echo) => ({ id: SPX_IMPORT, organization_id: SHARINPIX_SECRET_ID, image_id: null, params: { ...sharinpixUrlImport, note: echo } })),
@@ -418,7 +471,32 @@ const envelopeWithCode: Record<string, (code: string) => unknown> = {
   sharinpix: () => "",
 };
 
+/** `value` nested `levels` deep in objects (`{"a":{"a":…}}`), as JSON text, built without recursion. */
+const nestedJson = (levels: number, value: unknown) => `${'{"a":'.repeat(levels)}${JSON.stringify(value)}${"}".repeat(levels)}`;
+const base64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
+const lowerHex = (text: string) => encodeURIComponent(text).replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase());
+const allHex = (text: string) => [...text].map((ch) => `%${ch.charCodeAt(0).toString(16).padStart(2, "0")}`).join("");
+
 const commonCases: LeakCase[] = targets.flatMap((target) => [
+  ...[
+    ["40 levels deep", (echo: string) => nestedJson(40, { message: echo })],
+    ["5 000 levels deep", (echo: string) => nestedJson(5_000, { message: echo })],
+    ["base64 and base64url encoded", (echo: string) => JSON.stringify({ message: "refused", echo: base64(echo), url: Buffer.from(echo).toString("base64url") })],
+    ["percent-encoded in lower-case hex", (echo: string) => JSON.stringify({ message: "refused", echo: lowerHex(echo), every: allHex(echo) })],
+  ].map(
+    ([shape, make]): LeakCase => ({
+      provider: target.provider,
+      name: `InvalidRequestError: an error body that quotes the request ${shape as string}`,
+      error: InvalidRequestError,
+      target,
+      run: async (server: FaultServer) => {
+        server.route(target.read.route, {
+          handler: (req, res, body) => void res.writeHead(400, { "content-type": "application/json" }).end((make as (echo: string) => string)(echoOf(req, body))),
+        });
+        return runWith(server, target, (h) => target.read.run(h.client, {}));
+      },
+    }),
+  ),
   {
     provider: target.provider,
     name: "ApiError fields: an error code and a request id that quote the request",
@@ -441,9 +519,9 @@ const commonCases: LeakCase[] = targets.flatMap((target) => [
     error: AbortError,
     target,
     run: async (server: FaultServer) => {
-      server.route(target.read.route, { fault: "no-headers" });
+      // The server tells the test the request arrived (it never answers): the abort lands in flight, always.
       const controller = new AbortController();
-      setTimeout(() => controller.abort(), 50);
+      server.route(target.read.route, { handler: () => controller.abort() });
       return runWith(server, target, (h) => target.read.run(h.client, { signal: controller.signal }));
     },
   },
@@ -452,6 +530,7 @@ const commonCases: LeakCase[] = targets.flatMap((target) => [
     name: "TimeoutError: every attempt times out",
     error: TimeoutError,
     target,
+    clock: true as const,
     run: async (server: FaultServer) => {
       server.route(target.start.route, { fault: "no-headers" });
       return runWith(server, target, (h) => target.start.run(h.client, {}), { timeout: 100, maxRetries: 1 });
@@ -479,39 +558,57 @@ afterAll(() => {
   );
 });
 
+async function runCase(c: LeakCase, expect: ExpectStatic): Promise<void> {
+  const server = await startFaultServer();
+  if (c.clock) {
+    useFakeClock();
+    clockOn = true;
+  }
+  try {
+    const run = await c.run(server).finally(() => {
+      if (c.clock) {
+        clockOn = false;
+        restoreClock();
+      }
+    });
+    tally.runs++;
+    const errors = [run.error, ...(run.more ?? [])].filter((e) => e !== undefined);
+    if (c.error) {
+      expect(run.error, "the case ends in its error").toBeInstanceOf(c.error);
+      expect((run.error as Error).name).toBe(c.error.name);
+    }
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(ImportkitError);
+      const name = (error as Error).name;
+      tally.classes.set(name, (tally.classes.get(name) ?? 0) + 1);
+      tally.errorCases++;
+    }
+    // Not vacuous: whatever reached the server carried the real credential (the echo quoted it back).
+    if (!run.offline) {
+      expect(run.requests.length, "the case reached the server").toBeGreaterThan(0);
+      expect(run.requests.some((r) => c.target.carriesCredential(r))).toBe(true);
+    }
+    const leaks = scan(run, c.target);
+    tally.leaks += leaks.length;
+    expect(leaks).toEqual([]);
+  } finally {
+    await server.close();
+  }
+}
+
 describe.concurrent("leak scan", () => {
   for (const target of targets) {
     describe(target.provider, () => {
-      for (const c of cases.filter((x) => x.target === target)) {
-        it(c.name, async ({ expect }) => {
-          const server = await startFaultServer();
-          try {
-            const run = await c.run(server);
-            tally.runs++;
-            const errors = [run.error, ...(run.more ?? [])].filter((e) => e !== undefined);
-            if (c.error) {
-              expect(run.error, "the case ends in its error").toBeInstanceOf(c.error);
-              expect((run.error as Error).name).toBe(c.error.name);
-            }
-            for (const error of errors) {
-              expect(error).toBeInstanceOf(ImportkitError);
-              const name = (error as Error).name;
-              tally.classes.set(name, (tally.classes.get(name) ?? 0) + 1);
-              tally.errorCases++;
-            }
-            // Not vacuous: whatever reached the server carried the real credential (the echo quoted it back).
-            if (!run.offline) {
-              expect(run.requests.length, "the case reached the server").toBeGreaterThan(0);
-              expect(run.requests.some((r) => target.carriesCredential(r))).toBe(true);
-            }
-            const leaks = scan(run, target);
-            tally.leaks += leaks.length;
-            expect(leaks).toEqual([]);
-          } finally {
-            await server.close();
-          }
-        });
-      }
+      for (const c of cases.filter((x) => x.target === target && !x.clock)) it(c.name, ({ expect }) => runCase(c, expect));
+    });
+  }
+});
+
+// Time is their subject: one at a time, on the fake clock (fake timers belong to the whole worker).
+describe("leak scan (fake clock)", () => {
+  for (const target of targets) {
+    describe(target.provider, () => {
+      for (const c of cases.filter((x) => x.target === target && x.clock)) it(c.name, ({ expect }) => runCase(c, expect));
     });
   }
 });
