@@ -15,7 +15,7 @@
  */
 import { vi } from "vitest";
 
-const QUIET_TURNS = 10;
+const QUIET_TURNS = 20;
 
 export function useFakeClock(): void {
   vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
@@ -29,6 +29,8 @@ export function restoreClock(): void {
 export interface ClockProgress {
   sent: number;
   arrived: number;
+  /** Fetch attempts that settled (answered or failed, e.g. refused: those never arrive). */
+  settled?: number;
   /** Anything else that moves while events are still under way: responses, bytes read, log lines. */
   other: number[];
 }
@@ -44,7 +46,9 @@ export async function driveClock<T>(pending: Promise<T>, progress: () => ClockPr
     await new Promise<void>((resolve) => setImmediate(resolve));
     const now = progress();
     const signature = JSON.stringify(now);
-    if (signature !== last || now.sent > now.arrived) {
+    // A request on its way (started, neither arrived nor settled): its timer must not fire before it arrives.
+    const onItsWay = now.sent > now.arrived && (now.settled === undefined || now.sent > now.settled);
+    if (signature !== last || onItsWay) {
       last = signature;
       quiet = 0;
       continue;
@@ -54,4 +58,45 @@ export async function driveClock<T>(pending: Promise<T>, progress: () => ClockPr
     if (vi.getTimerCount() > 0) await vi.advanceTimersToNextTimerAsync();
   }
   return watched;
+}
+
+/**
+ * Runs `body` on the fake clock against a fault server. Clients made inside it send through the global fetch,
+ * wrapped to count attempts, so the clock never moves while one of their requests is on its way to `server`.
+ * (A client given a `fetch` of its own, or saveTo's node:http transport, is not counted: give those a clock of
+ * their own through driveClock.)
+ */
+export async function onFakeClock<T>(server: { readonly requests: readonly unknown[] }, body: () => Promise<T>): Promise<T> {
+  const realFetch = globalThis.fetch;
+  const counts = { sent: 0, settled: 0, chunks: 0 };
+  globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    counts.sent++;
+    let response: Response;
+    try {
+      response = await realFetch(input, init);
+    } finally {
+      counts.settled++;
+    }
+    if (!response.body) return response;
+    // Body chunks count as progress too: reading an answer is an event under way, not a wait.
+    const counted = response.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          counts.chunks++;
+          controller.enqueue(chunk);
+        },
+        flush() {
+          counts.chunks++;
+        },
+      }),
+    );
+    return new Response(counted, { status: response.status, statusText: response.statusText, headers: response.headers });
+  }) as typeof fetch;
+  useFakeClock();
+  try {
+    return await driveClock(body(), () => ({ sent: counts.sent, arrived: server.requests.length, settled: counts.settled, other: [counts.chunks] }));
+  } finally {
+    restoreClock();
+    globalThis.fetch = realFetch;
+  }
 }

@@ -42,6 +42,8 @@ export interface TargetSetup {
 /** What the fetch beneath the client saw: every attempt, refused ones included, and the body bytes it read. */
 export interface FetchTrace {
   attempts: number;
+  /** Attempts that settled: answered (headers in) or failed (refused, reset, aborted). */
+  settled: number;
   /** Body bytes the client pulled from each response, in order (a client that stops reading stops this). */
   bytesRead: number[];
 }
@@ -96,7 +98,7 @@ export interface FaultTarget<C = any> {
 function tracingFetch(trace: FetchTrace): typeof fetch {
   return async (input, init) => {
     trace.attempts++;
-    const response = await fetch(input, init);
+    const response = await fetch(input, init).finally(() => trace.settled++);
     if (!response.body) return response;
     const index = trace.bytesRead.push(0) - 1;
     const counted = response.body.pipeThrough(
@@ -116,13 +118,14 @@ export function clockProgress(server: FaultServer, h: Harness<unknown>): ClockPr
   return {
     sent: h.trace.attempts,
     arrived: server.requests.length,
+    settled: h.trace.settled,
     other: [h.trace.bytesRead.length, h.trace.bytesRead.reduce((a, b) => a + b, 0), h.log.lines.length],
   };
 }
 
 function harness<C>(setup: TargetSetup, make: (common: Record<string, unknown>) => C): Harness<C> {
   const log = recordingLogger();
-  const trace: FetchTrace = { attempts: 0, bytesRead: [] };
+  const trace: FetchTrace = { attempts: 0, settled: 0, bytesRead: [] };
   const common = {
     baseUrl: setup.origin,
     fetch: tracingFetch(trace),

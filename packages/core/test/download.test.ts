@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConnectionError, createRetryingFetch, Redactor, redactingLogger, TimeoutError } from "@importkit/core";
 import { saveStream } from "@importkit/core/node";
 import { startFaultServer, type FaultServer } from "../../../test/fault-server.ts";
+import { onFakeClock } from "../../../test/fake-clock.ts";
 
 let server: FaultServer;
 const dir = mkdtempSync(join(tmpdir(), "importkit-download-"));
@@ -19,8 +20,9 @@ afterAll(async () => {
 });
 
 const redactor = new Redactor();
-const retrying = createRetryingFetch({ redactor, logger: redactingLogger(undefined, redactor), timeout: 150, maxRetries: 0 });
-function streamed(url: string) {
+/** A streamed GET through a retrying fetch made now (on the fake clock, it picks up the counted global fetch). */
+function streamed(url: string, timeout = 60_000) {
+  const retrying = createRetryingFetch({ redactor, logger: redactingLogger(undefined, redactor), timeout, maxRetries: 0 });
   const request = new Request(url);
   Object.assign(request, { importkit: { stream: true } });
   return retrying(request);
@@ -42,8 +44,11 @@ describe("streamed downloads", () => {
 
   it("a body that stalls halfway ends in TimeoutError, and no file is written", async () => {
     server.queue({ fault: "stall-body", partialBody: "PK\u0003\u0004 half of a zip", headers: { "content-type": "application/zip" } });
-    const response = await streamed(`${server.url}/stall.zip`);
-    const error = await saveStream(response.body!, join(dir, "stall.zip")).catch((e: unknown) => e);
+    // Time is the subject (a 150 ms idle timeout): on the fake clock, so it cannot fire before the headers arrive.
+    const error = await onFakeClock(server, async () => {
+      const response = await streamed(`${server.url}/stall.zip`, 150);
+      return saveStream(response.body!, join(dir, "stall.zip")).catch((e: unknown) => e);
+    });
     expect(error).toBeInstanceOf(TimeoutError);
     expect(readdirSync(dir).filter((f) => f.startsWith("stall") || f.includes("stall"))).toEqual([]);
   });

@@ -11,6 +11,7 @@ import {
   TimeoutError,
   ImportkitError,
 } from "@importkit/gitbook";
+import { onFakeClock } from "../../../test/fake-clock.ts";
 import { startFaultServer, type Fault, useFaultServer } from "../../../test/fault-server.ts";
 import { renderingsOf } from "../../../test/renderings.ts";
 
@@ -147,7 +148,7 @@ describe("a request that starts work is not resent when the server may have acte
 describe("timeouts and the caller's signal", () => {
   it("times out when headers never come, per attempt", async () => {
     server.fallback = { fault: "no-headers" };
-    const error = (await client({ timeout: 100, maxRetries: 1 }).imports.get(ref).catch((e: unknown) => e)) as TimeoutError;
+    const error = (await onFakeClock(server, () => client({ timeout: 100, maxRetries: 1 }).imports.get(ref).catch((e: unknown) => e))) as TimeoutError;
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error.timeoutMs).toBe(100);
     expect(server.requests).toHaveLength(2);
@@ -162,7 +163,8 @@ describe("timeouts and the caller's signal", () => {
   it("the signal cuts a retry wait short", async () => {
     server.queue({ status: 429, headers: { "retry-after": "30" } });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 50);
+    // Aborted once the client says it is waiting: an event, not a delay that races the 429's round trip.
+    void log.when(/answered 429; retrying in/).then(() => controller.abort());
     const started = Date.now();
     const error = await client().imports.get(ref, { signal: controller.signal }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AbortError);
@@ -202,7 +204,7 @@ describe("the token never appears in an error or a log line", () => {
 
   it.each(faults.map((f, i) => [i, f] as const))("fault %i", async (_i, fault) => {
     server.fallback = fault;
-    const error = await client({ timeout: 100, maxRetries: 1 }).imports.get(ref).catch((e: unknown) => e);
+    const error = await onFakeClock(server, () => client({ timeout: 100, maxRetries: 1 }).imports.get(ref).catch((e: unknown) => e));
     expect(error).toBeInstanceOf(ImportkitError);
     const renderings = [
       ...renderingsOf(error),
