@@ -86,7 +86,16 @@ function sharinpixServer(choose: (documentId: string) => Behaviour) {
   };
 }
 
-/** Fails a tenth of the requests: 5 % with 503, 5 % with a reset (half of them after creating the import). */
+/**
+ * Fails a tenth of the requests: 5 % with 503, 5 % with a reset (half of them after creating the import). Which
+ * item draws which fault depends on the order requests arrive in, so the runs below give each item a retry budget
+ * (FAULTY_ITEM_RETRIES) that these faults cannot exhaust. A send needs another ~7.5 % of the time (a 503, or a reset
+ * before acting that the check then disproves): 9 in a row is ~10^-10 per item. With the default 3 retries, 4 in a
+ * row (~3 × 10^-5 per item) would fail one of 1 000 items in about 3 % of runs: an item has one budget in all,
+ * 1 + itemRetries sends, no longer multiplied by the client's own retries.
+ */
+const FAULTY_ITEM_RETRIES = 8;
+
 function tenthFails(seed: number) {
   const random = mulberry32(seed);
   return (): Behaviour => {
@@ -135,6 +144,7 @@ describe("1 000 items, a tenth of the requests failing with 503 or a reset", () 
     const report = await client().imports.bulk(items(1000), {
       concurrency: 32,
       retryDelay: 1,
+      itemRetries: FAULTY_ITEM_RETRIES,
       wasImported: fake.wasImported,
       onProgress: (p) => progress.push(p.done),
     });
@@ -160,7 +170,7 @@ describe("1 000 items, a tenth of the requests failing with 503 or a reset", () 
   it("without a check, never imports twice and reports what it cannot know", async () => {
     const fake = sharinpixServer(tenthFails(2));
     server.fallback = { handler: fake.handler };
-    const report = await client().imports.bulk(items(500), { concurrency: 32, retryDelay: 1 });
+    const report = await client().imports.bulk(items(500), { concurrency: 32, retryDelay: 1, itemRetries: FAULTY_ITEM_RETRIES });
 
     for (const count of fake.accepted.values()) expect(count).toBe(1);
     const resets = fake.faults["reset-before-acting"] + fake.faults["reset-after-acting"];
@@ -182,7 +192,7 @@ describe("checkpoints", () => {
     server.fallback = { handler: fake.handler };
     const checkpoint = join(dir, "bulk.checkpoint");
     const controller = new AbortController();
-    const common: BulkOptions = { concurrency: 32, retryDelay: 1, checkpoint, wasImported: fake.wasImported };
+    const common: BulkOptions = { concurrency: 32, retryDelay: 1, itemRetries: FAULTY_ITEM_RETRIES, checkpoint, wasImported: fake.wasImported };
 
     const first = await client().imports.bulk(items(1000), {
       ...common,
