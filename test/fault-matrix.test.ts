@@ -15,8 +15,10 @@ import {
   RateLimitError,
   TimeoutError,
 } from "../packages/core/src/index.ts";
+import { driveClock, restoreClock, useFakeClock } from "./fake-clock.ts";
 import { refusedUrl, routeMatches, startFaultServer, type RecordedRequest } from "./fault-server.ts";
 import {
+  clockProgress,
   FAULT_TIMEOUT_MS,
   TEN_MB,
   faults,
@@ -148,68 +150,89 @@ it("every fault has its expected outcomes, and nothing else does", () => {
   expect(Object.keys(expected).sort()).toEqual(faults.map((f) => f.id).sort());
 });
 
+/** One case: its own fault server, the client built against it, the call, and every check of its outcome. */
+async function runCase(fault: FaultSpec, target: FaultTarget, kind: CallKind, expect: ExpectStatic): Promise<void> {
+  const server = await startFaultServer();
+  try {
+    const call = target[kind] as CallSpec<unknown>;
+    const ctx: Ctx = { server, target, call };
+    for (const [matcher, answer] of call.support ?? []) server.route(matcher, answer);
+    fault.serve(ctx);
+    const rule = expected[fault.id]![kind];
+    const outcome = typeof rule === "function" ? rule(ctx) : rule;
+    const origin = fault.refused ? await refusedUrl() : server.url;
+    const harness = target.build({
+      origin,
+      maxRetries: fault.maxRetries ?? 1,
+      ...(fault.timeout ? { timeout: fault.timeout } : {}),
+    });
+    const { client, trace, log } = harness;
+    ctx.trace = trace;
+    const controller = new AbortController();
+    if (fault.abortWhenLogged) void log.when(fault.abortWhenLogged).then(() => controller.abort());
+    if (fault.clock) useFakeClock();
+    const started = Date.now();
+    let result: { value: unknown } | { error: unknown };
+    try {
+      const pending = call.run(client, { signal: controller.signal }).then(
+        (value) => ({ value }),
+        (error: unknown) => ({ error }),
+      );
+      result = fault.clock ? await driveClock(pending, () => clockProgress(server, harness)) : await pending;
+    } finally {
+      if (fault.clock) restoreClock();
+    }
+    const sent = server.requests.filter((r) => routeMatches(call.route, r));
+
+    expect(sent.length, "requests of this call the server saw").toBe(outcome.sent);
+    expect(trace.attempts - (server.requests.length - sent.length), "fetch attempts").toBe(outcome.attempts ?? outcome.sent);
+    if (outcome.value) {
+      expect("error" in result ? result.error : undefined).toBeUndefined();
+      expect(call.identify((result as { value: unknown }).value)).toEqual(call.expected);
+      tally.values++;
+    } else {
+      expect("error" in result, "the call failed").toBe(true);
+      const error = (result as { error: Error }).error;
+      expect(error).toBeInstanceOf(ImportkitError);
+      expect(error).toBeInstanceOf(outcome.error!);
+      expect(error.name).toBe(outcome.error!.name);
+      if (outcome.message) expect(error.message).toMatch(outcome.message);
+      outcome.check?.(error, ctx, expect);
+      tally.typedErrors++;
+    }
+    if (fault.abortWhenLogged) expect(Date.now() - started, "the 30 s wait was cut short").toBeLessThan(30_000);
+    if (outcome.minWaitMs !== undefined) {
+      const min = typeof outcome.minWaitMs === "function" ? outcome.minWaitMs(ctx) : outcome.minWaitMs;
+      expect(sent[1]!.at - sent[0]!.at, "wait before the retry").toBeGreaterThanOrEqual(min);
+    }
+    if (outcome.sent > 1 || (outcome.attempts ?? 0) > 1) {
+      expect(log.lines.some((l) => l.startsWith("warn") && /retry 1\/1/.test(l)), "the retry is logged").toBe(true);
+      tally.retried++;
+    } else if (kind === "start" && outcome.sent === 1 && !outcome.value) tally.notResent++;
+    // Every request that reached the server carried the credential (so the cases test the real thing).
+    for (const request of sent as RecordedRequest[]) expect(target.carriesCredential(request)).toBe(true);
+    tally.passed++;
+  } finally {
+    await server.close();
+  }
+}
+
 describe.concurrent("fault matrix", () => {
-  for (const fault of faults) {
+  for (const fault of faults.filter((f) => !f.clock)) {
     describe(fault.id, () => {
       for (const { target, kind } of cases.filter((c) => c.fault === fault)) {
-        it(`${target.provider} ${kind}`, async ({ expect }) => {
-          const server = await startFaultServer();
-          try {
-            const call = target[kind] as CallSpec<unknown>;
-            const ctx: Ctx = { server, target, call };
-            for (const [matcher, answer] of call.support ?? []) server.route(matcher, answer);
-            fault.serve(ctx);
-            const rule = expected[fault.id]![kind];
-            const outcome = typeof rule === "function" ? rule(ctx) : rule;
-            const origin = fault.refused ? await refusedUrl() : server.url;
-            const { client, trace, log } = target.build({
-              origin,
-              maxRetries: fault.maxRetries ?? 1,
-              ...(fault.timeout ? { timeout: fault.timeout } : {}),
-            });
-            ctx.trace = trace;
-            const controller = new AbortController();
-            const abortTimer = fault.abortAfterMs === undefined ? undefined : setTimeout(() => controller.abort(), fault.abortAfterMs);
-            const started = Date.now();
-            const result = await call.run(client, { signal: controller.signal }).then(
-              (value) => ({ value }),
-              (error: unknown) => ({ error }),
-            );
-            clearTimeout(abortTimer);
-            const sent = server.requests.filter((r) => routeMatches(call.route, r));
+        it(`${target.provider} ${kind}`, ({ expect }) => runCase(fault, target, kind, expect));
+      }
+    });
+  }
+});
 
-            expect(sent.length, "requests of this call the server saw").toBe(outcome.sent);
-            expect(trace.attempts - (server.requests.length - sent.length), "fetch attempts").toBe(outcome.attempts ?? outcome.sent);
-            if (outcome.value) {
-              expect("error" in result ? result.error : undefined).toBeUndefined();
-              expect(call.identify((result as { value: unknown }).value)).toEqual(call.expected);
-              tally.values++;
-            } else {
-              expect("error" in result, "the call failed").toBe(true);
-              const error = (result as { error: Error }).error;
-              expect(error).toBeInstanceOf(ImportkitError);
-              expect(error).toBeInstanceOf(outcome.error!);
-              expect(error.name).toBe(outcome.error!.name);
-              if (outcome.message) expect(error.message).toMatch(outcome.message);
-              outcome.check?.(error, ctx, expect);
-              tally.typedErrors++;
-            }
-            if (fault.abortAfterMs !== undefined) expect(Date.now() - started, "the 30 s wait was cut short").toBeLessThan(30_000);
-            if (outcome.minWaitMs !== undefined) {
-              const min = typeof outcome.minWaitMs === "function" ? outcome.minWaitMs(ctx) : outcome.minWaitMs;
-              expect(sent[1]!.at - sent[0]!.at, "wait before the retry").toBeGreaterThanOrEqual(min);
-            }
-            if (outcome.sent > 1 || (outcome.attempts ?? 0) > 1) {
-              expect(log.lines.some((l) => l.startsWith("warn") && /retry 1\/1/.test(l)), "the retry is logged").toBe(true);
-              tally.retried++;
-            } else if (kind === "start" && outcome.sent === 1 && !outcome.value) tally.notResent++;
-            // Every request that reached the server carried the credential (so the cases test the real thing).
-            for (const request of sent as RecordedRequest[]) expect(target.carriesCredential(request)).toBe(true);
-            tally.passed++;
-          } finally {
-            await server.close();
-          }
-        });
+// Time is their subject: run one at a time on the fake clock (fake timers belong to the whole worker).
+describe("fault matrix (fake clock)", () => {
+  for (const fault of faults.filter((f) => f.clock)) {
+    describe(fault.id, () => {
+      for (const { target, kind } of cases.filter((c) => c.fault === fault)) {
+        it(`${target.provider} ${kind}`, ({ expect }) => runCase(fault, target, kind, expect));
       }
     });
   }

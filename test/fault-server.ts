@@ -86,6 +86,8 @@ export interface FaultServer {
 export interface RecordingLog {
   readonly lines: string[];
   readonly logger: ReturnType<typeof recordingLogger>["logger"];
+  /** Resolves with the first line that matches, logged or to come (recordingLogger's `when`). */
+  when(pattern: RegExp): Promise<string>;
 }
 
 /**
@@ -141,6 +143,7 @@ export function useFaultServer(options: { fallback: Fault }): { server: FaultSer
     get logger() {
       return recording.logger;
     },
+    when: (pattern) => recording.when(pattern),
   };
   return { server, log };
 }

@@ -13,6 +13,7 @@ import { createImportIoClient } from "../packages/importio/src/index.ts";
 import { createSharinPixClient } from "../packages/sharinpix/src/index.ts";
 import type { IncomingMessage } from "node:http";
 import type { Answer, Fault, FaultServer, RecordedRequest, RouteMatcher } from "./fault-server.ts";
+import type { ClockProgress } from "./fake-clock.ts";
 import { recordingLogger } from "./recording-logger.ts";
 
 export type ProviderName = "gitbook" | "importio" | "document360" | "sharinpix";
@@ -41,6 +42,8 @@ export interface TargetSetup {
 /** What the fetch beneath the client saw: every attempt, refused ones included, and the body bytes it read. */
 export interface FetchTrace {
   attempts: number;
+  /** Attempts that settled: answered (headers in) or failed (refused, reset, aborted). */
+  settled: number;
   /** Body bytes the client pulled from each response, in order (a client that stops reading stops this). */
   bytesRead: number[];
 }
@@ -95,7 +98,7 @@ export interface FaultTarget<C = any> {
 function tracingFetch(trace: FetchTrace): typeof fetch {
   return async (input, init) => {
     trace.attempts++;
-    const response = await fetch(input, init);
+    const response = await fetch(input, init).finally(() => trace.settled++);
     if (!response.body) return response;
     const index = trace.bytesRead.push(0) - 1;
     const counted = response.body.pipeThrough(
@@ -110,9 +113,19 @@ function tracingFetch(trace: FetchTrace): typeof fetch {
   };
 }
 
+/** What test/fake-clock.ts watches to tell events under way from a client waiting on a timer. */
+export function clockProgress(server: FaultServer, h: Harness<unknown>): ClockProgress {
+  return {
+    sent: h.trace.attempts,
+    arrived: server.requests.length,
+    settled: h.trace.settled,
+    other: [h.trace.bytesRead.length, h.trace.bytesRead.reduce((a, b) => a + b, 0), h.log.lines.length],
+  };
+}
+
 function harness<C>(setup: TargetSetup, make: (common: Record<string, unknown>) => C): Harness<C> {
   const log = recordingLogger();
-  const trace: FetchTrace = { attempts: 0, bytesRead: [] };
+  const trace: FetchTrace = { attempts: 0, settled: 0, bytesRead: [] };
   const common = {
     baseUrl: setup.origin,
     fetch: tracingFetch(trace),
@@ -316,15 +329,17 @@ export interface FaultSpec {
   /** Client options for the case (the suites default to `maxRetries: 1`). */
   maxRetries?: number;
   timeout?: number;
-  /** The caller's signal aborts this long after the call starts. */
-  abortAfterMs?: number;
+  /** The caller's signal aborts once the client logs a line that matches (an event, not a delay that races it). */
+  abortWhenLogged?: RegExp;
+  /** Time is the subject (timeouts): the suites run the case under a fake clock (test/fake-clock.ts). */
+  clock?: true;
   /** Send to an origin where nothing listens. */
   refused?: true;
   /** Installs the fault on the server, for the call's own route. */
   serve(ctx: FaultContext): void;
 }
 
-/** Per-attempt timeout for the timeout faults: short, so the matrix stays fast. */
+/** Per-attempt timeout for the timeout faults (on the fake clock: it costs no real time). */
 export const FAULT_TIMEOUT_MS = 200;
 export const TEN_MB = 10 * 1024 * 1024;
 
@@ -415,8 +430,8 @@ export const faults: readonly FaultSpec[] = [
   },
   {
     id: "429-wait-aborted",
-    title: "429 with `Retry-After: 30`; the caller's signal aborts 200 ms into the call (in the wait)",
-    abortAfterMs: 200,
+    title: "429 with `Retry-After: 30`; the caller's signal aborts while the client waits (once it logged the retry)",
+    abortWhenLogged: /answered 429; retrying in/,
     serve: (ctx) => always(ctx, echoing(ctx, 429, { "retry-after": "30" })),
   },
   {
@@ -465,12 +480,14 @@ export const faults: readonly FaultSpec[] = [
     id: "timeout-no-headers",
     title: `headers that never come (per-attempt timeout ${FAULT_TIMEOUT_MS} ms), then success`,
     timeout: FAULT_TIMEOUT_MS,
+    clock: true,
     serve: (ctx) => then(ctx, { fault: "no-headers" }),
   },
   {
     id: "stalled-body",
     title: `a body that stalls halfway (per-attempt timeout ${FAULT_TIMEOUT_MS} ms), then success`,
     timeout: FAULT_TIMEOUT_MS,
+    clock: true,
     serve: (ctx) => then(ctx, { fault: "stall-body", status: ctx.call.success.status, partialBody: '{"id":"' }),
   },
   {

@@ -153,6 +153,7 @@ export function createApiClient<Ops, Paths extends {} = {}>(provider: ProviderDe
     authorize: provider.authorize,
     origin,
     maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+    lowSpeed: { lowSpeedLimit: options.lowSpeedLimit, lowSpeedTime: options.lowSpeedTime },
     errorFor,
   });
 
@@ -218,7 +219,7 @@ export function createApiClient<Ops, Paths extends {} = {}>(provider: ProviderDe
     const sent = await send(prepared);
     const entry = table[operation]!;
     const describe = () => ({ operation: entry.operationId, request: sent.summary(), status: sent.response.status });
-    const data = decodeSuccess(sent.bytes!, sent.response.headers.get("content-type"), entry.responseMediaTypes, describe);
+    const data = decodeSuccess(sent.bytes!, sent.response.headers.get("content-type"), entry.responseMediaTypes, describe, (error) => redactor.engineMessage(error));
     if (data === undefined && !entry.bodyless) {
       const request = sent.summary();
       throw new InvalidResponseError(
@@ -361,7 +362,8 @@ export function createApiClient<Ops, Paths extends {} = {}>(provider: ProviderDe
     const { response } = sent;
     const status = response.status;
     const { text, parsed } = decodeError(sent.bytes ?? new Uint8Array(0));
-    const body = redactor.value(parsed);
+    // A body cut at the cap may end inside a secret: `cut` masks what is left of one at its end.
+    const body = sent.cut && typeof parsed === "string" ? redactor.cut(parsed, parsed.length) : redactor.value(parsed);
     let details: ErrorDetails = {};
     try {
       details = provider.errorDetails?.(body, status, response.headers) ?? {};

@@ -4,7 +4,10 @@
  * with is `@importkit/core/internal`, which is not).
  */
 export * from "./errors.js";
+export { FileError } from "./file-error.js";
+export { CheckpointLockedError, CheckpointDamagedError } from "./checkpoint.js";
 export type { CommonClientOptions, RequestOptions, ValidationMode } from "./options.js";
+export { DEFAULT_LOW_SPEED_LIMIT, DEFAULT_LOW_SPEED_TIME_MS } from "./low-speed.js";
 export type { ListOptions } from "./client.js";
 export type { Logger, LogLevel } from "./logger.js";
 export { APIPromise, type WithResponse } from "./api-promise.js";

@@ -26,3 +26,6 @@ export interface TypedErrorClass<E> {
   new (...args: never[]): E;
   readonly prototype: E;
 }
+
+// The one checkpointed batch runner (SharinPix's bulk import configures it).
+export * from "./batch.js";

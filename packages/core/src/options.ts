@@ -5,6 +5,7 @@
  */
 import { ValidationError } from "./errors.js";
 import type { Logger } from "./logger.js";
+import { lowSpeedSettings } from "./low-speed.js";
 import { MAX_RETRIES_LIMIT } from "./retry-policy.js";
 import type { ValidationMode } from "./validate.js";
 
@@ -38,6 +39,13 @@ export interface CommonClientOptions {
   validate?: ValidationMode | undefined;
   /** The largest success body read into memory, after decompression (default 32 MiB); downloads are never capped. */
   maxResponseBytes?: number | undefined;
+  /**
+   * A download slower than this many bytes per second for `lowSpeedTime` ms fails with a TimeoutError (curl's
+   * `--speed-limit`; default 1 024; 0 turns the rule off). The idle `timeout` alone cannot end a trickle.
+   */
+  lowSpeedLimit?: number | undefined;
+  /** How long a download may stay below `lowSpeedLimit`, in ms (curl's `--speed-time`; default 60 000). */
+  lowSpeedTime?: number | undefined;
 }
 
 /** Per-call options of every high-level method. */
@@ -134,6 +142,7 @@ export function checkClientOptions(options: CommonClientOptions, defaultBaseUrl:
   if (maxResponseBytes !== undefined && (typeof maxResponseBytes !== "number" || !Number.isSafeInteger(maxResponseBytes) || maxResponseBytes < 1024)) {
     throw new ValidationError("must be a whole number of bytes, at least 1024", "maxResponseBytes");
   }
+  lowSpeedSettings(options);
   return checkBaseUrl(baseUrl ?? defaultBaseUrl);
 }
 

@@ -7,7 +7,7 @@
  * It sits beneath both ways of calling: the high-level methods build their request straight from the operation
  * table (operation.ts) and call `send`; `raw` (openapi-fetch) reaches it through a fetch adapter (raw.ts).
  */
-import { AbortError, ConnectionError, ImportkitError, RedirectError, TimeoutError, type RequestSummary } from "./errors.js";
+import { AbortError, ConnectionError, ImportkitError, RateLimitError, RedirectError, TimeoutError, type RequestSummary } from "./errors.js";
 import type { RedactingLogger } from "./logger.js";
 import type { BudgetRelease, RateLimitBudget } from "./rate-limit.js";
 import type { Redactor } from "./redact.js";
@@ -15,6 +15,7 @@ import { crossOriginHeaders, decideRedirect, REDIRECT_STATUSES, type CallKind } 
 import { MAX_ERROR_BODY_BYTES, NULL_BODY_STATUSES, readBody } from "./response-body.js";
 import { decideOnFailure, decideOnStatus, type RetryContext } from "./retry-policy.js";
 import { abortErrorFrom, anySignal, sleep } from "./signals.js";
+import { guardLowSpeed } from "./low-speed.js";
 import { guardStream } from "./stream-guard.js";
 import { describeConnectionFailure, errorCode, safeCause } from "./failures.js";
 
@@ -78,6 +79,8 @@ export interface PipelineOptions {
   /** The origin the credentials are for (the API's). */
   origin: string;
   maxResponseBytes: number;
+  /** The low-speed rule of downloads (low-speed.ts), checked at creation. */
+  lowSpeed: { lowSpeedLimit?: number | undefined; lowSpeedTime?: number | undefined };
   /** Turns an error answer into the typed error (the provider's envelope, the status's class). */
   errorFor: (sent: Sent, call: Call) => ImportkitError;
   /** For tests: the random source of the backoff's jitter. */
@@ -107,8 +110,9 @@ export function createPipeline(options: PipelineOptions): (call: Call) => Promis
     for (let attempt = 0; ; attempt++) {
       ctx.attempt = attempt;
       if (callerSignal?.aborted) throw abortFrom(callerSignal, summary());
-      // One controller per attempt, aborted by its timer or by the caller (cheaper than AbortSignal.any). The timer
-      // runs from before the budget's wait: a call never waits longer than its own time limit for anything.
+      // One controller per attempt, aborted by its timer or by the caller (cheaper than AbortSignal.any). The budget's
+      // wait is bounded by the same limit (its deadline); the timer itself starts as the request leaves, so the time
+      // spent adding credentials (minting a JWT) is not counted against the server.
       const attemptController = new AbortController();
       const onCallerAbort = () => attemptController.abort();
       callerSignal?.addEventListener("abort", onCallerAbort, { once: true });
@@ -130,11 +134,10 @@ export function createPipeline(options: PipelineOptions): (call: Call) => Promis
       const started = debug ? Date.now() : 0;
 
       try {
-        armTimer();
-        const acquired = budget?.acquire(attemptController.signal);
+        const acquired = budget?.acquire(attemptController.signal, { deadline: Date.now() + timeout });
         if (acquired !== undefined) release = acquired instanceof Promise ? await acquired : acquired;
         if (debug) logger.debug(`→ ${label()}${attempt ? ` (retry ${attempt}/${maxRetries})` : ""}`);
-        const response = await sendFollowingRedirects(call, transport, attemptController.signal, summary);
+        const response = await sendFollowingRedirects(call, transport, attemptController.signal, summary, armTimer);
         budget?.observe(response.headers, undefined, release.seq);
         if (debug) logger.debug(`← ${response.status} ${label()} (${Date.now() - started} ms)`);
 
@@ -164,7 +167,7 @@ export function createPipeline(options: PipelineOptions): (call: Call) => Promis
             clearTimeout(timer);
             callerSignal?.removeEventListener("abort", onCallerAbort);
           };
-          const stream = guardStream(response.body, {
+          const guarded = guardStream(response.body, {
             timeout,
             armTimer,
             clear: () => clearTimeout(timer),
@@ -174,6 +177,8 @@ export function createPipeline(options: PipelineOptions): (call: Call) => Promis
             summary,
             redactor,
           });
+          // The idle timeout re-arms on every chunk, so a trickle never trips it: the low-speed rule does.
+          const stream = guardLowSpeed(guarded, { ...options.lowSpeed, request: summary() });
           return { response, bytes: undefined, cut: false, stream, summary };
         }
         const bytes = NULL_BODY_STATUSES.has(response.status)
@@ -184,7 +189,12 @@ export function createPipeline(options: PipelineOptions): (call: Call) => Promis
       } catch (error) {
         finish();
         if (callerSignal?.aborted) throw abortFrom(callerSignal, summary());
-        // Our own verdicts (a refused redirect, a body over the cap, an error status, the budget's ceiling) are final.
+        // The budget refused at once (its wait is past the ceiling): the error names this call, as any of ours does.
+        if (error instanceof RateLimitError && error.request === undefined) throw withCall(error, call, summary());
+        if (error instanceof TimeoutError && error.request === undefined) {
+          throw new TimeoutError(`${label()}: ${error.message}`, { request: summary(), timeoutMs: error.timeoutMs });
+        }
+        // Our own verdicts (a refused redirect, a body over the cap, an error status) are final.
         if (error instanceof ImportkitError && !(error instanceof AbortError && timedOut)) throw error;
         const code = timedOut ? undefined : errorCode(error);
         const failure = timedOut
@@ -209,7 +219,13 @@ export function createPipeline(options: PipelineOptions): (call: Call) => Promis
    * One attempt: sends the call and follows redirects as the policy allows, adding credentials on each hop that is
    * on the API's origin. Every transport is asked not to follow redirects itself.
    */
-  async function sendFollowingRedirects(call: Call, transport: Transport, signal: AbortSignal, summary: () => RequestSummary): Promise<Response> {
+  async function sendFollowingRedirects(
+    call: Call,
+    transport: Transport,
+    signal: AbortSignal,
+    summary: () => RequestSummary,
+    armTimer: () => void,
+  ): Promise<Response> {
     let url = call.url;
     let method = call.method;
     let body = call.body;
@@ -221,6 +237,8 @@ export function createPipeline(options: PipelineOptions): (call: Call) => Promis
         const authorized = options.authorize(out);
         if (authorized instanceof Promise) await authorized;
       }
+      // The attempt's time limit runs from the first byte sent, across every hop.
+      if (hops === 0) armTimer();
       const response = await transport(out.url, { method, headers: out.headers, body: body as BodyInit | undefined, signal, redirect: "manual" });
       const opaque = response.type === "opaqueredirect";
       if (!opaque && !(REDIRECT_STATUSES.has(response.status) && response.headers.has("location"))) return response;
@@ -286,4 +304,16 @@ function safeResolve(location: string, base: string): string {
 function abortFrom(signal: AbortSignal, request: RequestSummary): Error {
   const abort = abortErrorFrom(signal);
   return abort instanceof AbortError && abort.request === undefined ? new AbortError(undefined, { request }) : abort;
+}
+
+/** The budget's RateLimitError, naming the call it refused. */
+function withCall(error: RateLimitError, call: Call, request: RequestSummary): RateLimitError {
+  return new RateLimitError({
+    status: error.status,
+    code: error.code,
+    message: `${call.operation ?? request.method} (${request.method} ${request.url}): ${error.message}`,
+    retryAfterMs: error.retryAfterMs,
+    operation: call.operation,
+    request,
+  });
 }

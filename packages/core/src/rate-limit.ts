@@ -3,7 +3,9 @@
  * window, so many concurrent calls slow down *before* the server starts answering 429 (AWS "adaptive" mode,
  * driven by the server's own headers instead of a guess).
  */
-import { abortErrorFrom } from "./signals.js";
+import { RateLimitError, TimeoutError } from "./errors.js";
+import { MAX_RETRY_DELAY_MS } from "./retry-policy.js";
+import { abortErrorFrom, startTimer } from "./signals.js";
 
 export interface RateLimitReading {
   limit?: number | undefined;
@@ -67,11 +69,32 @@ export const PROBE_PATIENCE_MS = 1_000;
 /** Releases what `acquire` took; `seq` orders the requests, so a late answer cannot overwrite a newer one. */
 export type BudgetRelease = (() => void) & { readonly seq?: number };
 
+/** What one call may wait for the budget. */
+export interface AcquireOptions {
+  /**
+   * The call's own time limit, as an instant (epoch ms, `Date.now()`'s clock): the wait never outlives it. A wait
+   * known to end after it is refused at once (RateLimitError); a wait whose end is not known (slow start, budget
+   * held by requests in flight) ends at it with a TimeoutError.
+   */
+  deadline?: number | undefined;
+}
+
 interface Waiter {
   resolve(release: BudgetRelease): void;
   reject(error: unknown): void;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
+  /** When the waiter gives up (epoch ms), and when it started waiting. */
+  deadline: number;
+  since: number;
+}
+
+export interface RateLimitBudgetOptions {
+  /**
+   * The longest a request waits for the budget (default MAX_RETRY_DELAY_MS, the ceiling every wait of the client
+   * obeys). A request that would have to wait longer is refused at once with a RateLimitError carrying the wait.
+   */
+  maxWaitMs?: number;
 }
 
 /**
@@ -89,6 +112,10 @@ interface Waiter {
  * - A reset instant already past (a stale answer, a skewed clock, GitBook's example value) says nothing about the
  *   next one: the count is kept, the reset is not (with nothing left, the next request asks again).
  * - Waiters are woken by answers, releases and the reset, in the order they came (no polling).
+ * - **Waits have a ceiling.** When nothing remains until a reset further away than `maxWaitMs` (60 s, as for
+ *   `Retry-After`), or than the call's own deadline, a request is refused at once with a RateLimitError carrying
+ *   the wait (`retryAfterMs`), instead of stalling it and every call behind it (a reset an hour ahead, or `1e11`).
+ *   A wait whose end is unknown ends at the call's deadline (TimeoutError). No timer is armed past 2^31 ms.
  */
 export class RateLimitBudget {
   readonly #policy: RateLimitPolicy;
@@ -105,10 +132,13 @@ export class RateLimitBudget {
   /** The request whose answer set `#remaining`. */
   #readingSeq = -1;
   readonly #waiters: Waiter[] = [];
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #cancelTimer: (() => void) | undefined;
+  readonly #maxWaitMs: number;
 
-  constructor(policy: RateLimitPolicy) {
+  constructor(policy: RateLimitPolicy, options: RateLimitBudgetOptions = {}) {
     this.#policy = policy;
+    const maxWait = options.maxWaitMs;
+    this.#maxWaitMs = typeof maxWait === "number" && maxWait >= 0 ? maxWait : MAX_RETRY_DELAY_MS;
   }
 
   /** What the server last said, for diagnostics and tests. */
@@ -158,25 +188,67 @@ export class RateLimitBudget {
   /**
    * Waits until the budget allows one more request, then counts it as in flight. Requests already in
    * flight are counted against what remains, so N concurrent callers never overspend a budget of < N.
+   * Never waits past `maxWaitMs` nor `options.deadline` (see the class comment): what cannot go in time is
+   * refused, and nothing was sent.
    */
-  acquire(signal?: AbortSignal): BudgetRelease | Promise<BudgetRelease> {
+  acquire(signal?: AbortSignal, options: AcquireOptions = {}): BudgetRelease | Promise<BudgetRelease> {
     // The usual case, budget left and nobody waiting: no promise, no tick.
-    if (this.#waiters.length === 0 && this.#canGo(Date.now())) return this.#take();
+    const now = Date.now();
+    if (this.#waiters.length === 0 && this.#canGo(now)) return this.#take();
     if (signal?.aborted) return Promise.reject(abortErrorFrom(signal));
+    const deadline = typeof options.deadline === "number" && !Number.isNaN(options.deadline) ? options.deadline : Number.POSITIVE_INFINITY;
     return new Promise<BudgetRelease>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, signal, onAbort: undefined };
+      const waiter: Waiter = { resolve, reject, signal, onAbort: undefined, deadline, since: now };
       if (signal) {
         waiter.onAbort = () => {
-          const index = this.#waiters.indexOf(waiter);
-          if (index !== -1) this.#waiters.splice(index, 1);
+          this.#drop(waiter);
           reject(abortErrorFrom(signal));
           this.#pump(Date.now());
         };
         signal.addEventListener("abort", waiter.onAbort, { once: true });
       }
       this.#waiters.push(waiter);
-      this.#pump(Date.now());
+      this.#pump(now);
     });
+  }
+
+  /**
+   * How long a request must wait when that is known for certain: nothing remains (what is in flight can only
+   * lower it) until a known reset. Undefined when answers or releases may let it go sooner.
+   */
+  #certainWait(now: number): number | undefined {
+    if (this.#remaining === undefined || this.#remaining > 0 || this.#resetAt === undefined) return undefined;
+    return this.#resetAt - now;
+  }
+
+  /** Refuses the waiters that cannot go in time: past the ceiling or their deadline. */
+  #refuseLate(now: number): void {
+    const wait = this.#certainWait(now);
+    for (const waiter of [...this.#waiters]) {
+      if (wait !== undefined && (wait > this.#maxWaitMs || now + wait > waiter.deadline)) {
+        this.#drop(waiter);
+        const seconds = Math.ceil(wait / 1000);
+        const why = wait > this.#maxWaitMs ? `past the ${Math.round(this.#maxWaitMs / 1000)} s a request waits` : "past the call's time limit";
+        waiter.reject(
+          new RateLimitError({
+            status: 429,
+            code: "rate_limit_budget",
+            message: `The server's rate limit allows no more requests until its window resets in ${seconds} s, ${why}; not sent.`,
+            retryAfterMs: wait,
+          }),
+        );
+      } else if (waiter.deadline <= now) {
+        this.#drop(waiter);
+        const waited = waiter.deadline - waiter.since;
+        waiter.reject(new TimeoutError(`No rate-limit budget came free within the call's time limit (${Math.max(0, waited)} ms); not sent.`, { timeoutMs: waited }));
+      }
+    }
+  }
+
+  #drop(waiter: Waiter): void {
+    const index = this.#waiters.indexOf(waiter);
+    if (index !== -1) this.#waiters.splice(index, 1);
+    if (waiter.signal && waiter.onAbort) waiter.signal.removeEventListener("abort", waiter.onAbort);
   }
 
   /** A window whose reset has passed is over: what remains is unknown until the next answer. */
@@ -198,33 +270,30 @@ export class RateLimitBudget {
     return this.#inFlight < 1 + Math.floor((now - this.#unknownSince) / PROBE_PATIENCE_MS);
   }
 
-  /** Lets waiters go, first come first served, while the budget allows; else sleeps until it may. */
+  /** Lets waiters go, first come first served, while the budget allows; refuses the late; else sleeps until it may. */
   #pump(now: number): void {
-    if (this.#waiters.length === 0) {
-      // Nobody left to wake (the last waiter may have been aborted): no timer keeps the process alive.
-      if (this.#timer !== undefined) {
-        clearTimeout(this.#timer);
-        this.#timer = undefined;
-      }
-      return;
-    }
+    this.#cancelTimer?.();
+    this.#cancelTimer = undefined;
+    // Nobody left to wake (the last waiter may have been aborted): no timer keeps the process alive.
+    if (this.#waiters.length === 0) return;
     while (this.#waiters.length > 0 && this.#canGo(now)) {
       const waiter = this.#waiters.shift()!;
       if (waiter.signal && waiter.onAbort) waiter.signal.removeEventListener("abort", waiter.onAbort);
       waiter.resolve(this.#take());
     }
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#refuseLate(now);
     if (this.#waiters.length === 0) return;
-    // Answers and releases wake the waiters; a timer covers the reset and slow start's patience.
-    const wakeAt =
+    // Answers and releases wake the waiters; a timer covers the reset, slow start's patience and the deadlines.
+    let wakeAt =
       this.#remaining === undefined
         ? this.#unknownSince + PROBE_PATIENCE_MS * (1 + Math.floor((now - this.#unknownSince) / PROBE_PATIENCE_MS))
         : (this.#resetAt ?? now + PROBE_PATIENCE_MS);
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
+    wakeAt = Math.min(wakeAt, this.#resetAt ?? Number.POSITIVE_INFINITY);
+    for (const waiter of this.#waiters) wakeAt = Math.min(wakeAt, waiter.deadline);
+    this.#cancelTimer = startTimer(Math.max(1, wakeAt - now), () => {
+      this.#cancelTimer = undefined;
       this.#pump(Date.now());
-    }, Math.max(1, Math.min(wakeAt, this.#resetAt ?? Number.POSITIVE_INFINITY) - now));
+    });
   }
 
   #take(): BudgetRelease {

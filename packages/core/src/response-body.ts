@@ -86,18 +86,20 @@ export function decodeSuccess(
   contentType: string | null,
   expected: readonly string[],
   describe: () => { operation?: string | undefined; request: RequestSummary; status: number },
+  /** The parser's message, safe to show (it quotes the body it refused). */
+  explain: (error: unknown) => string = () => "",
 ): unknown {
   if (bytes.byteLength === 0) return undefined;
   // The response's own Content-Type decides; a server that sends none is read as the spec says it answers.
   const mediaType = contentType ?? expected[0] ?? "application/json";
   const text = decodeText(bytes);
-  if (isNdjsonMediaType(mediaType)) return parseJsonLines(text, describe);
+  if (isNdjsonMediaType(mediaType)) return parseJsonLines(text, describe, explain);
   if (isJsonMediaType(mediaType) || (contentType === null && expected.some(isJsonMediaType))) {
     try {
       return JSON.parse(text);
     } catch (error) {
       const { operation, request, status } = describe();
-      throw new InvalidResponseError(`${operation ?? "The request"} succeeded but its body is not valid JSON: ${(error as Error).message}`, {
+      throw new InvalidResponseError(`${operation ?? "The request"} succeeded but its body is not valid JSON: ${explain(error)}`, {
         status,
         ...(operation ? { operation } : {}),
         request,
@@ -107,7 +109,11 @@ export function decodeSuccess(
   return text;
 }
 
-function parseJsonLines(text: string, describe: () => { operation?: string | undefined; request: RequestSummary; status: number }): unknown[] {
+function parseJsonLines(
+  text: string,
+  describe: () => { operation?: string | undefined; request: RequestSummary; status: number },
+  explain: (error: unknown) => string,
+): unknown[] {
   const out: unknown[] = [];
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
@@ -117,7 +123,7 @@ function parseJsonLines(text: string, describe: () => { operation?: string | und
       out.push(JSON.parse(line));
     } catch (error) {
       const { operation, request, status } = describe();
-      throw new InvalidResponseError(`${operation ?? "The request"} succeeded but line ${i + 1} of its body is not JSON: ${(error as Error).message}`, {
+      throw new InvalidResponseError(`${operation ?? "The request"} succeeded but line ${i + 1} of its body is not JSON: ${explain(error)}`, {
         status,
         ...(operation ? { operation } : {}),
         request,

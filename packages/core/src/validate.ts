@@ -110,9 +110,20 @@ function codePoints(text: string): number {
   return text.length - pairs;
 }
 
+/**
+ * A value as a message quotes it. A long one is described, never cut: a cut made here, before the client redacts the
+ * message, could leave the start of a secret that no longer matches whole.
+ */
 const show = (value: unknown) => {
-  const text = JSON.stringify(value);
-  return text === undefined ? String(value) : text.length > 60 ? `${text.slice(0, 60)}…` : text;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    text = undefined;
+  }
+  if (text === undefined) return typeof value === "object" ? "an object" : String(value);
+  if (text.length <= 60) return text;
+  return typeof value === "string" ? `a string of ${codePoints(value)} characters` : `${typeOf(value) === "array" ? "an array" : "a value"} too long to show`;
 };
 
 /** Every way `value` breaks `schema`, each with a path like `source.files` or `target.space`. */

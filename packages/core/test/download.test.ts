@@ -8,6 +8,7 @@ import { ConnectionError, DownloadPromise, TimeoutError } from "@importkit/core"
 import { saveStream } from "@importkit/core/node";
 import { startFaultServer, type FaultServer } from "../../../test/fault-server.ts";
 import { testClient } from "./test-api.ts";
+import { onFakeClock } from "../../../test/fake-clock.ts";
 
 let server: FaultServer;
 const dir = mkdtempSync(join(tmpdir(), "importkit-download-"));
@@ -23,9 +24,10 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const api = () => testClient(fetch, { baseUrl: server.url, timeout: 150, maxRetries: 0 });
-async function streamed(name: string) {
-  const download = await api().download("getFile", { path: { name } });
+const api = (timeout = 60_000) => testClient(fetch, { baseUrl: server.url, timeout, maxRetries: 0 });
+/** A streamed GET through a client made now (on the fake clock, it picks up the counted global fetch). */
+async function streamed(name: string, timeout = 60_000) {
+  const download = await api(timeout).download("getFile", { path: { name } });
   return { body: download.body };
 }
 
@@ -45,8 +47,11 @@ describe("streamed downloads", () => {
 
   it("a body that stalls halfway ends in TimeoutError, and no file is written", async () => {
     server.queue({ fault: "stall-body", partialBody: "PK\u0003\u0004 half of a zip", headers: { "content-type": "application/zip" } });
-    const response = await streamed("stall.zip");
-    const error = await saveStream(response.body, join(dir, "stall.zip")).catch((e: unknown) => e);
+    // Time is the subject (a 150 ms idle timeout): on the fake clock, so it cannot fire before the headers arrive.
+    const error = await onFakeClock(server, async () => {
+      const response = await streamed("stall.zip", 150);
+      return saveStream(response.body, join(dir, "stall.zip")).catch((e: unknown) => e);
+    });
     expect(error).toBeInstanceOf(TimeoutError);
     expect(readdirSync(dir).filter((f) => f.startsWith("stall") || f.includes("stall"))).toEqual([]);
   });

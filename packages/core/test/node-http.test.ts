@@ -7,10 +7,11 @@ import { join } from "node:path";
 import { globalAgent, createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { AbortError, ConnectionError, NotFoundError, TimeoutError } from "@importkit/core";
 import { createApiClient } from "@importkit/core/internal";
 import { fileDownloadTransport, isNodeRuntime, nodeHttpFetch, saveDownload, saveStream } from "@importkit/core/node";
+import { onFakeClock } from "../../../test/fake-clock.ts";
 import { refusedUrl, startFaultServer, type FaultServer } from "../../../test/fault-server.ts";
 import { TEST_TOKEN, testClient, testProvider } from "./test-api.ts";
 
@@ -119,16 +120,17 @@ describe("nodeHttpFetch", () => {
   });
 
   it("aborts before the answer and while the body streams, with the signal's reason", async () => {
-    server.queue({ fault: "no-headers" });
+    // Aborted once the server has the request (it never answers): the abort always lands while waiting for headers.
     const early = new AbortController();
-    setTimeout(() => early.abort(new Error("stop waiting")), 50);
+    server.queue({ handler: () => early.abort(new Error("stop waiting")) });
     await expect(nodeHttpFetch(`${server.url}/x`, { signal: early.signal })).rejects.toThrow("stop waiting");
 
     server.queue({ fault: "stall-body", partialBody: "part" });
     const late = new AbortController();
     const response = await nodeHttpFetch(`${server.url}/x`, { signal: late.signal });
-    setTimeout(() => late.abort(new Error("enough")), 50);
-    await expect(response.text()).rejects.toThrow("enough");
+    const reading = response.text();
+    late.abort(new Error("enough"));
+    await expect(reading).rejects.toThrow("enough");
 
     const already = AbortSignal.abort(new Error("before"));
     await expect(nodeHttpFetch(`${server.url}/x`, { signal: already })).rejects.toThrow("before");
@@ -175,11 +177,16 @@ describe("downloads over nodeHttpFetch, through a client", () => {
   });
 
   it("types the failures and keeps the key out of them: idle timeout, reset, abort", async () => {
-    const client = keyed(nodeHttpFetch as typeof fetch, { maxRetries: 0, timeout: 100 });
     server.queue({ fault: "stall-body", partialBody: "PK" });
-    const stalled = await new Response((await client.download("getFile", { path: { name: "f" } })).body).text().catch((e: unknown) => e);
+    // The 100 ms idle timeout on the fake clock (over the counted global fetch): it cannot fire before the headers.
+    const stalled = await onFakeClock(server, async () => {
+      const onTheClock = keyed(undefined, { maxRetries: 0, timeout: 100 });
+      return new Response((await onTheClock.download("getFile", { path: { name: "f" } })).body).text().catch((e: unknown) => e);
+    });
     expect(stalled).toBeInstanceOf(TimeoutError);
 
+    // A reset is an event, not a race: a timeout far longer than the loop can stall.
+    const client = keyed(nodeHttpFetch as typeof fetch, { maxRetries: 0, timeout: 60_000 });
     server.queue({ fault: "reset-after-headers", partialBody: "PK" });
     const reset = await new Response((await client.download("getFile", { path: { name: "f" } })).body).text().catch((e: unknown) => e);
     expect(reset).toBeInstanceOf(ConnectionError);
@@ -364,15 +371,21 @@ describe("saveDownload", () => {
   it("stops waiting at once when the signal aborts during the backoff", async () => {
     const controller = new AbortController();
     let opened = 0;
-    const started = Date.now();
-    setTimeout(() => controller.abort(), 50);
-    const error = await saveDownload(async () => (opened++, body("x", new ConnectionError("reset"))), join(dir, "aborted.csv"), {
-      signal: controller.signal,
-      maxRetries: 5,
-      random: () => 0, // the longest first backoff (500 ms)
-    }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(AbortError);
-    expect(opened).toBe(1);
-    expect(Date.now() - started).toBeLessThan(400);
+    // The clock is fake: "at once" is no time at all. The abort comes when saveDownload announces its backoff.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    try {
+      const started = Date.now();
+      const error = await saveDownload(async () => (opened++, body("x", new ConnectionError("reset"))), join(dir, "aborted.csv"), {
+        signal: controller.signal,
+        maxRetries: 5,
+        random: () => 0, // the longest first backoff (500 ms)
+        logger: { warn: () => controller.abort() },
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AbortError);
+      expect(opened).toBe(1);
+      expect(Date.now() - started).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

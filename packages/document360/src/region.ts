@@ -24,7 +24,8 @@ export function baseUrlForRegion(region: Document360Region | undefined = "eu", r
   // Callers in plain JavaScript (or with a config file) can pass anything.
   const given: unknown = region;
   if (typeof given === "string") {
-    const shown = redactor.text(JSON.stringify(given.length > 40 ? `${given.slice(0, 40)}…` : given));
+    // Redacted whole, then cut: a cut first could leave the start of a token that no longer matches it whole.
+    const shown = JSON.stringify(redactor.cut(given, 40));
     throw new ValidationError(`unknown region ${shown}: use "eu" (the default), "us" or { privateHost: "<your subdomain>" }`, "region");
   }
   if (region === null || typeof region !== "object" || !("privateHost" in region)) {

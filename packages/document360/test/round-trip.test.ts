@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createDocument360Client, ValidationError, type ExportDocumentationRequest } from "@importkit/document360";
 import { contractFetch, mockUrl, type ContractFetch } from "../../../test/contract.ts";
+import { onFakeClock } from "../../../test/fake-clock.ts";
 import { startFaultServer, type FaultServer } from "../../../test/fault-server.ts";
 
 const apiToken = "d360_roundtrip_SENTINEL_token";
@@ -145,8 +146,9 @@ describe("exports.download(...).saveTo", () => {
     try {
       api.route(`GET /v2/Project/Export/${exportId}`, completed(`${storage.url}/exp/flaky.zip`));
       storage.queue({ fault: "stall-body", partialBody: "PK\u0003\u0004 the first half", headers: { "content-type": "application/zip" } });
-      const d360 = createDocument360Client({ apiToken, baseUrl: api.url, timeout: 150 });
-      const saved = await d360.exports.download(exportId).saveTo(join(dir, "flaky.zip"));
+      // The 150 ms idle timeout on the fake clock: the stall times out, the good download cannot.
+      const both = { get requests() { return [...api.requests, ...storage.requests]; } };
+      const saved = await onFakeClock(both, () => createDocument360Client({ apiToken, baseUrl: api.url, timeout: 150 }).exports.download(exportId).saveTo(join(dir, "flaky.zip")));
       expect(sha256(readFileSync(saved.path))).toBe(sha256(zip));
       expect(storage.requests.map((r) => r.url)).toEqual(["/exp/flaky.zip", "/exp/flaky.zip"]);
       expect(api.requests).toHaveLength(1);

@@ -11,6 +11,7 @@ import {
   TimeoutError,
   ImportkitError,
 } from "@importkit/gitbook";
+import { onFakeClock } from "../../../test/fake-clock.ts";
 import { startFaultServer, type Fault, useFaultServer } from "../../../test/fault-server.ts";
 import { renderingsOf } from "../../../test/renderings.ts";
 
@@ -75,6 +76,21 @@ describe("retries", () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it("an answer saying nothing remains until a reset an hour (or 1e11 s) ahead: later calls are refused at once, not stalled", async () => {
+    for (const reset of [Math.ceil(Date.now() / 1000) + 3600, 1e11]) {
+      server.requests.length = 0;
+      const gitbook = client();
+      server.queue({ status: 200, json: run, headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(reset) } });
+      await gitbook.imports.get(...ref);
+      const errors = await Promise.all([gitbook.imports.get(...ref), gitbook.imports.start(startParams)].map((p) => p.catch((e: unknown) => e)));
+      for (const error of errors) {
+        expect(error).toBeInstanceOf(RateLimitError);
+        expect((error as RateLimitError).retryAfterMs).toBeGreaterThan(3_500_000);
+      }
+      expect(server.requests).toHaveLength(1);
+    }
+  });
+
   it("gives up after maxRetries and throws the last status's error", async () => {
     server.fallback = { status: 502, body: "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>", headers: { "content-type": "text/html" } };
     const error = (await client({ maxRetries: 1 }).imports.get(...ref).catch((e: unknown) => e)) as ApiError;
@@ -133,7 +149,7 @@ describe("a request that starts work is not resent when the server may have acte
 describe("timeouts and the caller's signal", () => {
   it("times out when headers never come, per attempt", async () => {
     server.fallback = { fault: "no-headers" };
-    const error = (await client({ timeout: 100, maxRetries: 1 }).imports.get(...ref).catch((e: unknown) => e)) as TimeoutError;
+    const error = (await onFakeClock(server, () => client({ timeout: 100, maxRetries: 1 }).imports.get(...ref).catch((e: unknown) => e))) as TimeoutError;
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error.timeoutMs).toBe(100);
     expect(server.requests).toHaveLength(2);
@@ -148,7 +164,8 @@ describe("timeouts and the caller's signal", () => {
   it("the signal cuts a retry wait short", async () => {
     server.queue({ status: 429, headers: { "retry-after": "30" } });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 50);
+    // Aborted once the client says it is waiting: an event, not a delay that races the 429's round trip.
+    void log.when(/answered 429; retrying in/).then(() => controller.abort());
     const started = Date.now();
     const error = await client().imports.get(...ref, { signal: controller.signal }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AbortError);
@@ -187,7 +204,7 @@ describe("the token never appears in an error or a log line", () => {
 
   it.each(faults.map((f, i) => [i, f] as const))("fault %i", async (_i, fault) => {
     server.fallback = fault;
-    const error = await client({ timeout: 100, maxRetries: 1 }).imports.get(...ref).catch((e: unknown) => e);
+    const error = await onFakeClock(server, () => client({ timeout: 100, maxRetries: 1 }).imports.get(...ref).catch((e: unknown) => e));
     expect(error).toBeInstanceOf(ImportkitError);
     const renderings = [
       ...renderingsOf(error),

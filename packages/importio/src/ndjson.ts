@@ -79,8 +79,8 @@ function parseLine<T>(line: string, lineNumber: number, options: NdjsonOptions):
   try {
     value = JSON.parse(line);
   } catch (error) {
-    // V8's message quotes part of the line, so it is redacted like the line itself.
-    const reason = options.redactor.text((error as Error).message);
+    // The engine's message quotes the start of the line, cut before any redaction: its quote is dropped.
+    const reason = options.redactor.engineMessage(error);
     throw new ResultParseError(`${options.label}: line ${lineNumber} is not valid JSON (${reason}): ${quote(line, options.redactor)}`, {
       line: lineNumber,
       ...(options.operation ? { operation: options.operation } : {}),
@@ -102,8 +102,7 @@ function tooLong(lineNumber: number, maxLineLength: number, options: NdjsonOptio
   });
 }
 
+/** The line as the message quotes it: redacted whole, then cut (a cut first could leave the start of a secret). */
 function quote(line: string, redactor: Redactor): string {
-  const trimmed = line.trim();
-  const cut = trimmed.length > MAX_QUOTED_CHARS ? `${trimmed.slice(0, MAX_QUOTED_CHARS)}…` : trimmed;
-  return JSON.stringify(redactor.text(cut));
+  return JSON.stringify(redactor.cut(line.trim(), MAX_QUOTED_CHARS));
 }

@@ -19,6 +19,7 @@ import {
   type ResultRow,
   type SavedFile,
 } from "@importkit/importio";
+import { onFakeClock } from "../../../test/fake-clock.ts";
 import { refusedUrl, startFaultServer, type Fault, type FaultServer } from "../../../test/fault-server.ts";
 
 const apiKey = "importio_download_key_5678";
@@ -291,7 +292,8 @@ describe("saveTo meets every fault the same way over node:http as over fetch", (
     const path = join(dir, "parity", `${transport}-${Math.random().toString(36).slice(2)}.csv`);
     const options = { maxRetries: 1, timeout: 150, ...(transport === "fetch" ? { fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init) } : {}) };
     const requestsBefore = server.requests.length;
-    const result: SavedFile | Error = await client(options).crawlRuns.download(crawlrunId, "csv").saveTo(path).catch((e: unknown) => e as Error);
+    // Time is part of the subject (a 150 ms idle timeout): on the fake clock, a slow machine cannot time out the good answer.
+    const result: SavedFile | Error = await onFakeClock(server, () => client(options).crawlRuns.download(crawlrunId, "csv").saveTo(path).catch((e: unknown) => e as Error));
     const requests = server.requests.length - requestsBefore;
     server.clearQueue(); // a fault that was not retried leaves the good answer queued
     if (!(result instanceof Error)) return { requests, saved: result.bytes, intact: readFileSync(path).equals(body) };
@@ -332,7 +334,9 @@ describe("failed downloads", () => {
   it("a body that stalls ends in TimeoutError (idle timeout between chunks), and saveTo leaves no file", async () => {
     server.queue({ fault: "stall-body", partialBody: "PK\u0003\u0004 half of a zip", headers: { "content-type": "application/zip" } });
     const path = join(dir, "stalled", "files.zip");
-    const error = await client({ timeout: 150 }).crawlRuns.download(crawlrunId, "files").saveTo(path).catch((e: unknown) => e);
+    // On the fake clock, through the counted global fetch: the idle timeout cannot fire before the headers arrive.
+    const fetchOfItsOwn = (input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init);
+    const error = await onFakeClock(server, () => client({ timeout: 150, fetch: fetchOfItsOwn }).crawlRuns.download(crawlrunId, "files").saveTo(path).catch((e: unknown) => e));
     expect(error).toBeInstanceOf(TimeoutError);
     expect(existsSync(path)).toBe(false);
     expect(readdirSync(join(dir, "stalled"))).toEqual([]);
@@ -359,7 +363,8 @@ describe("failed downloads", () => {
         res.end();
       },
     });
-    const csv = await new Response((await client({ timeout: 150 }).crawlRuns.download(crawlrunId, "csv")).body).text();
+    // The server's 60 ms pauses and the client's 150 ms idle timeout on one fake clock: their order is fixed.
+    const csv = await onFakeClock(server, async () => new Response((await client({ timeout: 150 }).crawlRuns.download(crawlrunId, "csv")).body).text());
     expect(csv).toBe("url,Name\na,1\nb,2\nc,3\n");
   });
 

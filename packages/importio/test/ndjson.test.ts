@@ -60,4 +60,15 @@ describe("parseNdjson", () => {
     expect(error.message).not.toContain("key_SENTINEL_42");
     expect(error.message).toContain("[REDACTED]");
   });
+
+  it("redacts a line before cutting its quote: no start of a secret survives the cut", async () => {
+    const secret = "key_SENTINEL_cut_5d2e9a";
+    const redactor = new Redactor({ secrets: [secret] });
+    for (const line of [`not json ${"x".repeat(70)}${secret} tail`, `${secret} opens a line that is not JSON, long enough to be cut`]) {
+      const error = (await parseAll(streamOf(new TextEncoder().encode(`${line}\n`), []), redactor).catch((e: unknown) => e)) as ResultParseError;
+      expect(error).toBeInstanceOf(ResultParseError);
+      // Neither our quote of the line nor the engine's own (JSON.parse quotes its start, cut) keeps a piece of it.
+      expect(error.message).not.toContain(secret.slice(0, 6));
+    }
+  });
 });

@@ -17,6 +17,7 @@ import {
   type ImportIoClientOptions,
   type Crawlrun,
 } from "@importkit/importio";
+import { onFakeClock } from "../../../test/fake-clock.ts";
 import { type Fault, useFaultServer } from "../../../test/fault-server.ts";
 import { renderingsOf } from "../../../test/renderings.ts";
 
@@ -141,7 +142,7 @@ describe("extractors.startAndWait finds its crawl run", () => {
 
   it("gives up after its overall deadline with the last run seen", async () => {
     server.fallback = byRoute({ [START]: { status: 200, json: { crawlRunId: crawlrunId } }, [POLL]: { status: 200, json: crawlrun("STARTED") } });
-    const error = await client().extractors.startAndWait(extractorId, { interval: 10, deadline: 150 }).catch((e: unknown) => e);
+    const error = (await onFakeClock(server, () => client().extractors.startAndWait(extractorId, { interval: 10, deadline: 150 }).catch((e: unknown) => e))) as WaitTimeoutError;
     expect(error).toBeInstanceOf(WaitTimeoutError);
     if (!(error instanceof WaitTimeoutError)) return;
     expect(error.deadlineMs).toBe(150);
@@ -321,30 +322,40 @@ describe("the API key never appears in an error, a log line or what an error exp
 
   it.each(jsonFaults.map((f, i) => [i, f] as const))("JSON call, fault %i", async (_i, fault) => {
     server.fallback = fault;
-    await expectNoKey(await client({ timeout: 100, maxRetries: 1 }).extractors.get(extractorId).catch((e: unknown) => e));
+    await expectNoKey(await onFakeClock(server, () => client({ timeout: 100, maxRetries: 1 }).extractors.get(extractorId).catch((e: unknown) => e)));
   });
 
   it.each(jsonFaults.map((f, i) => [i, f] as const))("download, fault %i", async (_i, fault) => {
     server.fallback = fault;
-    const error = await client({ timeout: 100, maxRetries: 1 })
-      .crawlRuns.download(crawlrunId, "csv")
-      .then((download) => new Response(download.body).text())
-      .catch((e: unknown) => e);
+    const error = await onFakeClock(server, () =>
+      client({ timeout: 100, maxRetries: 1 })
+        .crawlRuns.download(crawlrunId, "csv")
+        .then((download) => new Response(download.body).text())
+        .catch((e: unknown) => e),
+    );
     // A 200 with any body is a successful download; every other fault must fail, without the key.
     if (!("status" in fault && fault.status === 200)) await expectNoKey(error);
   });
 
   it.each(streamFaults.map((f, i) => [i, f] as const))("rows(), fault in the body %i", async (_i, fault) => {
     server.fallback = fault;
-    const error = await (async () => {
-      for await (const _row of client({ timeout: 100, maxRetries: 0 }).crawlRuns.rows(crawlrunId));
-    })().catch((e: unknown) => e);
+    const error = await onFakeClock(server, () =>
+      (async () => {
+        for await (const _row of client({ timeout: 100, maxRetries: 0 }).crawlRuns.rows(crawlrunId));
+      })().catch((e: unknown) => e),
+    );
     await expectNoKey(error);
   });
 
   it("saveTo, a stall mid-file", async () => {
     server.fallback = streamFaults[0]!;
-    await expectNoKey(await client({ timeout: 100 }).crawlRuns.download(crawlrunId, "json").saveTo(`/tmp/.importkit-never-${process.pid}.ndjson`).catch((e: unknown) => e));
+    // A fetch of the client's own (the counted global one) instead of saveTo's node:http transport, for the clock.
+    const fetchOfItsOwn = (input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init);
+    await expectNoKey(
+      await onFakeClock(server, () =>
+        client({ timeout: 100, fetch: fetchOfItsOwn }).crawlRuns.download(crawlrunId, "json").saveTo(`/tmp/.importkit-never-${process.pid}.ndjson`).catch((e: unknown) => e),
+      ),
+    );
   });
 
   it("startAndWait(): ImportFailedError and WaitTimeoutError carry the run redacted", async () => {
@@ -356,7 +367,7 @@ describe("the API key never appears in an error, a log line or what an error exp
 
     server.requests.length = 0;
     server.fallback = byRoute({ [START]: { status: 200, json: { crawlRunId: crawlrunId } }, [POLL]: { status: 200, json: echoingRun("STARTED") } });
-    const timedOut = (await client().extractors.startAndWait(extractorId, { interval: 10, deadline: 100 }).catch((e: unknown) => e)) as WaitTimeoutError;
+    const timedOut = (await onFakeClock(server, () => client().extractors.startAndWait(extractorId, { interval: 10, deadline: 100 }).catch((e: unknown) => e))) as WaitTimeoutError;
     expect(timedOut).toBeInstanceOf(WaitTimeoutError);
     await expectNoKey(timedOut);
     expect((timedOut.lastSeen as Crawlrun | undefined)?.state).toBe("STARTED");

@@ -11,6 +11,7 @@ import {
   WaitTimeoutError,
   type SharinPixSecretOptions,
 } from "@importkit/sharinpix";
+import { onFakeClock } from "../../../test/fake-clock.ts";
 import { type Fault, useFaultServer } from "../../../test/fault-server.ts";
 import { renderingsOf } from "../../../test/renderings.ts";
 import { createdExamples, getImportExamples } from "./spec-examples.ts";
@@ -61,7 +62,7 @@ describe("starting an import is never resent when SharinPix may have acted", () 
 
   it("a timeout: not resent", async () => {
     server.queue({ fault: "no-headers" });
-    const error = await client({ timeout: 100 }).imports.start(documentImport).catch((e: unknown) => e);
+    const error = await onFakeClock(server, () => client({ timeout: 100 }).imports.start(documentImport).catch((e: unknown) => e));
     expect(error).toBeInstanceOf(TimeoutError);
     expect(server.requests).toHaveLength(1);
   });
@@ -100,7 +101,7 @@ describe("no secret ever appears in an error or a log line", () => {
 
   it.each(faults)("%s", async (_name, fault) => {
     server.fallback = fault;
-    const error = await client({ timeout: 100, maxRetries: 0 }).imports.start(urlImport, { encoding: "form" }).catch((e: unknown) => e);
+    const error = await onFakeClock(server, () => client({ timeout: 100, maxRetries: 0 }).imports.start(urlImport, { encoding: "form" }).catch((e: unknown) => e));
     expect(error).toBeInstanceOf(ImportkitError);
     const jwt = jwtOf(server.requests[0]!);
     // The request really carried every secret: the checks below are not vacuous.
@@ -117,9 +118,11 @@ describe("no secret ever appears in an error or a log line", () => {
 
   it("a wait that times out keeps a redacted copy of the import it last saw", async () => {
     server.fallback = { status: 200, json: { ...getImportExamples.notYetProcessed!.value, params: urlImport }, headers: { "x-token": "eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJ4In0.sig" } };
-    const sharinpix = client();
-    await sharinpix.imports.start(urlImport).catch(() => {});
-    const error = (await sharinpix.imports.waitFor(importId, { interval: 10, deadline: 100 }).catch((e: unknown) => e)) as WaitTimeoutError;
+    const error = (await onFakeClock(server, async () => {
+      const sharinpix = client();
+      await sharinpix.imports.start(urlImport).catch(() => {});
+      return sharinpix.imports.waitFor(importId, { interval: 10, deadline: 100 }).catch((e: unknown) => e);
+    })) as WaitTimeoutError;
     expect(error).toBeInstanceOf(WaitTimeoutError);
     expect(JSON.stringify(error)).not.toContain(FETCH_TOKEN);
     expect(inspect(error, { depth: 10 })).not.toContain(FETCH_TOKEN);

@@ -1,0 +1,102 @@
+/**
+ * Fake time over real sockets, for the cases whose subject is time (per-attempt timeouts, stalls, waitFor's
+ * deadline): `setTimeout`, `clearTimeout` and `Date` are faked while the loopback I/O and `setImmediate` stay real.
+ * A 100 ms timeout raced against a loopback round trip fails on a loaded machine, where the event loop can stall for
+ * longer than that: the timer then fires before the request even reaches the server. Here time moves only when
+ * nothing else can happen, so the order of events is the same on an idle laptop and on a loaded CI machine.
+ *
+ *   useFakeClock();                                // in the test (not in a concurrent block: timers are per worker)
+ *   const error = await driveClock(call(), () => [trace.attempts, server.requests.length, ...]);
+ *
+ * `driveClock` advances to the next timer only when (1) every request the client started has reached the server,
+ * and (2) the event loop has turned QUIET_TURNS times without any change in `progress` (requests sent, received,
+ * answered, bytes read, lines logged): what is already under way (an answer in flight on loopback) completes in a
+ * bounded number of loop turns, however slow each turn is.
+ */
+import { vi } from "vitest";
+
+const QUIET_TURNS = 20;
+
+export function useFakeClock(): void {
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+}
+
+export function restoreClock(): void {
+  vi.useRealTimers();
+}
+
+/** What the client has done so far: `sent` fetch attempts started, `arrived` requests the server recorded, and more. */
+export interface ClockProgress {
+  sent: number;
+  arrived: number;
+  /** Fetch attempts that settled (answered or failed, e.g. refused: those never arrive). */
+  settled?: number;
+  /** Anything else that moves while events are still under way: responses, bytes read, log lines. */
+  other: number[];
+}
+
+/** Runs fake time forward, event by event, until `pending` settles; resolves with what it settled with. */
+export async function driveClock<T>(pending: Promise<T>, progress: () => ClockProgress): Promise<T> {
+  let settled = false;
+  const watched = pending.finally(() => (settled = true));
+  watched.catch(() => {});
+  let last = "";
+  let quiet = 0;
+  while (!settled) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const now = progress();
+    const signature = JSON.stringify(now);
+    // A request on its way (started, neither arrived nor settled): its timer must not fire before it arrives.
+    const onItsWay = now.sent > now.arrived && (now.settled === undefined || now.sent > now.settled);
+    if (signature !== last || onItsWay) {
+      last = signature;
+      quiet = 0;
+      continue;
+    }
+    if (++quiet < QUIET_TURNS) continue;
+    quiet = 0;
+    if (vi.getTimerCount() > 0) await vi.advanceTimersToNextTimerAsync();
+  }
+  return watched;
+}
+
+/**
+ * Runs `body` on the fake clock against a fault server. Clients made inside it send through the global fetch,
+ * wrapped to count attempts, so the clock never moves while one of their requests is on its way to `server`.
+ * (A client given a `fetch` of its own, or saveTo's node:http transport, is not counted: give those a clock of
+ * their own through driveClock.)
+ */
+export async function onFakeClock<T>(server: { readonly requests: readonly unknown[] }, body: () => Promise<T>): Promise<T> {
+  const realFetch = globalThis.fetch;
+  const counts = { sent: 0, settled: 0, chunks: 0 };
+  globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    counts.sent++;
+    let response: Response;
+    try {
+      response = await realFetch(input, init);
+    } finally {
+      counts.settled++;
+    }
+    if (!response.body) return response;
+    // Body chunks count as progress too: reading an answer is an event under way, not a wait.
+    const counted = response.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          counts.chunks++;
+          controller.enqueue(chunk);
+        },
+        flush() {
+          counts.chunks++;
+        },
+      }),
+    );
+    return new Response(counted, { status: response.status, statusText: response.statusText, headers: response.headers });
+  }) as typeof fetch;
+  useFakeClock();
+  try {
+    return await driveClock(body(), () => ({ sent: counts.sent, arrived: server.requests.length, settled: counts.settled, other: [counts.chunks] }));
+  } finally {
+    restoreClock();
+    globalThis.fetch = realFetch;
+  }
+}
