@@ -37,6 +37,8 @@ export interface TargetSetup {
   maxRetries?: number;
   timeout?: number;
   signal?: AbortSignal;
+  /** Any other client options (e.g. `maxResponseBytes`). */
+  extra?: Record<string, unknown>;
 }
 
 /** What the fetch beneath the client saw: every attempt, refused ones included, and the body bytes it read. */
@@ -134,6 +136,7 @@ function harness<C>(setup: TargetSetup, make: (common: Record<string, unknown>) 
     ...(setup.maxRetries !== undefined ? { maxRetries: setup.maxRetries } : {}),
     ...(setup.timeout !== undefined ? { timeout: setup.timeout } : {}),
     ...(setup.signal ? { signal: setup.signal } : {}),
+    ...setup.extra,
   };
   return { client: make(common), log, trace };
 }

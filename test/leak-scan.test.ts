@@ -7,6 +7,9 @@
  * rendering of the resulting error, its cause chain, what it exposes and every logged line is searched for every
  * sentinel. A leak fails its case; the summary line says how many renderings were searched.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { inspect } from "node:util";
 import { afterAll, describe, expect, it, type ExpectStatic } from "vitest";
 import * as coreErrors from "../packages/core/src/errors.ts";
@@ -14,7 +17,11 @@ import {
   AbortError,
   ApiError,
   AuthenticationError,
+  CheckpointDamagedError,
+  CheckpointLockedError,
   ConnectionError,
+  ExportFailedError,
+  FileError,
   ImportFailedError,
   ImportkitError,
   InvalidRequestError,
@@ -22,13 +29,15 @@ import {
   NotFoundError,
   PaginationLimitError,
   RateLimitError,
+  RedirectError,
+  ResponseTooLargeError,
   TimeoutError,
   ValidationError,
   WaitTimeoutError,
 } from "../packages/core/src/index.ts";
 import { createDocument360Client, ExportLimitError } from "../packages/document360/src/index.ts";
 import { createGitBookClient } from "../packages/gitbook/src/index.ts";
-import { ResultParseError } from "../packages/importio/src/index.ts";
+import { CrawlAlreadyRunningError, ResultParseError } from "../packages/importio/src/index.ts";
 import { createSharinPixClient } from "../packages/sharinpix/src/index.ts";
 import { driveClock, restoreClock, useFakeClock } from "./fake-clock.ts";
 import { refusedUrl, startFaultServer, type Fault, type FaultServer, type RecordedRequest } from "./fault-server.ts";
@@ -365,6 +374,10 @@ const ownCases: LeakCase[] = [
       { timeout: 150 },
     );
   }),
+  own(importioTarget, "CrawlAlreadyRunningError: a start refused while a crawl runs, quoting the request", CrawlAlreadyRunningError, (server) => {
+    server.route(importioTarget.start.route, echoJson((echo) => ({ code: 400, message: `Extractor is archived or a crawl already in progress. ${echo}` }), 400));
+    return runWith(server, importioTarget, (h) => importioTarget.start.run(h.client, {}));
+  }),
   own(importioTarget, "InvalidRequestError: a site password refused, the body quoting it", InvalidRequestError, async (server) => {
     server.route(`POST /extractors/${IO_EXTRACTOR}/credentials`, echoing({ server, target: importioTarget, call: importioTarget.start }, 400, {}, "bad login"));
     const run = await runWith(server, importioTarget, (h) => h.client.extractors.setCredentials(IO_EXTRACTOR, { username: "me", password: PASSWORD }));
@@ -459,6 +472,76 @@ const ownCases: LeakCase[] = [
     const errors = [...report.failed, ...report.uncertain].map((f) => f.error);
     expect(errors.length).toBe(2);
     return { error: errors[0], more: [...errors.slice(1), report.stoppedBy].filter(Boolean), log: h.log.lines, requests: server.requests };
+  }),
+  own(sharinpixTarget, "ImportkitError: a bulk item an earlier run left uncertain, not resent", ImportkitError, async (server) => {
+    // The first run's request is reset after it arrived: the item may exist. The second run must not resend it.
+    server.route(sharinpixTarget.start.route, { fault: "reset-before-headers" });
+    const checkpoint = join(mkdtempSync(join(tmpdir(), "importkit-leak-")), "bulk.checkpoint");
+    const h = sharinpixTarget.build({ origin: server.url, maxRetries: 0 });
+    await h.client.imports.bulk([sharinpixUrlImport], { checkpoint });
+    const again = await h.client.imports.bulk([sharinpixUrlImport], { checkpoint });
+    expect(again.uncertain).toHaveLength(1);
+    return { error: again.uncertain[0]!.error, log: h.log.lines, requests: server.requests };
+  }),
+
+  // Every provider: a redirect to another origin, its Location carrying the credential, is not followed.
+  ...targets.map((target) =>
+    own(target, "RedirectError: an API call redirected to another origin, the Location quoting the request", RedirectError, async (server) => {
+      const elsewhere = await startFaultServer();
+      try {
+        server.route(target.read.route, { handler: (req, res, body) => void res.writeHead(307, { location: `${elsewhere.url}/collect?echo=${encodeURIComponent(echoOf(req, body))}` }).end() });
+        const run = await runWith(server, target, (h) => target.read.run(h.client, {}));
+        expect(elsewhere.requests).toHaveLength(0);
+        return run;
+      } finally {
+        await elsewhere.close();
+      }
+    }),
+  ),
+  // Every provider: a success body past maxResponseBytes that quotes the request.
+  ...targets.map((target) =>
+    own(target, "ResponseTooLargeError: a success body over the cap, quoting the request", ResponseTooLargeError, (server) => {
+      server.route(target.read.route, {
+        handler: (req, res, body) => {
+          res.writeHead(200, { "content-type": "application/json" });
+          res.end(JSON.stringify({ echo: echoOf(req, body), pad: "x".repeat(8 * 1024) }));
+        },
+      });
+      return runWith(server, target, (h) => target.read.run(h.client, {}), { extra: { maxResponseBytes: 4096 } });
+    }),
+  ),
+  own(importioTarget, "FileError: a result file saved onto a directory, refused before any request", FileError, async (server) => {
+    const directory = mkdtempSync(join(tmpdir(), `importkit-leak-${SENTINELS.importioKey}-`));
+    const run = await runWith(server, importioTarget, (h) => h.client.crawlRuns.download(IO_RUN, "csv").saveTo(directory));
+    expect(server.requests).toHaveLength(0);
+    // The path is the caller's own (here it holds the key): it stays in the error, the key does not.
+    return { ...run, offline: true };
+  }),
+  own(sharinpixTarget, "CheckpointDamagedError: a checkpoint altered between runs", CheckpointDamagedError, async (server) => {
+    server.route(sharinpixTarget.start.route, sharinpixTarget.start.success);
+    const checkpoint = join(mkdtempSync(join(tmpdir(), "importkit-leak-")), "bulk.checkpoint");
+    const h = sharinpixTarget.build({ origin: server.url, maxRetries: 0 });
+    await h.client.imports.bulk([sharinpixUrlImport], { checkpoint });
+    const lines = readFileSync(checkpoint, "utf8").split("\n");
+    lines[1] = lines[1]!.replace(/"s":"[a-z]+"/, '"s":"failed"');
+    writeFileSync(checkpoint, lines.join("\n"));
+    const error = await settle(h.client.imports.bulk([sharinpixUrlImport], { checkpoint }));
+    return { error, log: h.log.lines, requests: server.requests };
+  }),
+  own(sharinpixTarget, "CheckpointLockedError: two runs on one checkpoint at once", CheckpointLockedError, async (server) => {
+    server.route(sharinpixTarget.start.route, { ...sharinpixTarget.start.success, delayMs: 200 });
+    const checkpoint = join(mkdtempSync(join(tmpdir(), "importkit-leak-")), "bulk.checkpoint");
+    const h = sharinpixTarget.build({ origin: server.url, maxRetries: 0 });
+    // Whichever run takes the lock second is refused: no race decides the outcome, only which of the two it is.
+    const [a, b] = await Promise.all([settle(h.client.imports.bulk([sharinpixUrlImport], { checkpoint })), settle(h.client.imports.bulk([sharinpixUrlImport], { checkpoint }))]);
+    return { error: a ?? b, log: h.log.lines, requests: server.requests };
+  }),
+  own(document360Target, "ExportFailedError: an export in Error whose description quotes the request", ExportFailedError, (server) => {
+    server.route(
+      "GET /v2/Project/Export/exp_fm_1",
+      echoJson((echo) => ({ ...envelope, status: "Error", errors: [{ description: `export failed: ${echo}`, error_code: "x" }] })),
+    );
+    return runWith(server, document360Target, (h) => h.client.exports.waitFor("exp_fm_1", { interval: 5 }));
   }),
 ];
 
@@ -648,11 +731,18 @@ describe("the scanner itself", () => {
 });
 
 describe("coverage", () => {
-  /** Every error class the packages export: core's hierarchy and the providers' own. */
+  /**
+   * Every error class the packages export that a call can end in: core's hierarchy and the providers' own.
+   * WorkFailedError is only the base of ImportFailedError and ExportFailedError (never thrown itself).
+   */
   const exported = [
-    ...(Object.values(coreErrors) as unknown[]).filter((v): v is ErrorClass => typeof v === "function" && v.prototype instanceof Error),
+    ...(Object.values(coreErrors) as unknown[]).filter((v): v is ErrorClass => typeof v === "function" && v.prototype instanceof Error && v !== coreErrors.WorkFailedError),
     ExportLimitError,
     ResultParseError,
+    CrawlAlreadyRunningError,
+    FileError,
+    CheckpointLockedError,
+    CheckpointDamagedError,
   ].map((c) => c.name);
 
   it("the scan ended in every exported error class at least once", () => {

@@ -311,6 +311,7 @@ export function createApiClient<Ops, Paths extends {} = {}>(provider: ProviderDe
 
   function download<K extends keyof Ops & string>(operation: K, input: OperationInput<Ops[K]>, options?: RequestOptions, how: DownloadHow = {}): DownloadPromise {
     return new DownloadPromise({
+      redact: (text) => redactor.text(text),
       method: how.method ?? operation,
       maxRetries: options?.maxRetries ?? clientOptions.maxRetries,
       logger,
@@ -329,6 +330,7 @@ export function createApiClient<Ops, Paths extends {} = {}>(provider: ProviderDe
   ): DownloadPromise {
     let resolved: Promise<string | URL> | undefined;
     return new DownloadPromise({
+      redact: (text) => redactor.text(text),
       method: how.method,
       maxRetries: options?.maxRetries ?? clientOptions.maxRetries,
       logger,

@@ -7,6 +7,7 @@
  */
 import type { RequestOptions } from "./options.js";
 import type { Sent, Transport } from "./pipeline.js";
+import { FileError } from "./file-error.js";
 import { loadFileHelpers, type SavedFile } from "./files.js";
 
 /** Options of a `saveTo`: those of a call, and progress as bytes arrive. */
@@ -41,6 +42,8 @@ export interface DownloadSource {
   logger: { warn(message: string): void };
   /** Names the call in errors where there is no file system. */
   method: string;
+  /** The client's redaction: a path is the caller's text, and may hold anything. */
+  redact: (text: string) => string;
 }
 
 function emptyStream(): ReadableStream<Uint8Array> {
@@ -90,20 +93,25 @@ async function save(
   const transport = files.fileDownloadTransport();
   let total: number | undefined;
   const maxRetries = options?.maxRetries ?? source.maxRetries;
-  return files.saveDownload(
-    async () => {
-      const opened = await open(transport);
-      total = opened.total;
-      return opened.body;
-    },
-    path,
-    {
+  const opener = async () => {
+    const opened = await open(transport);
+    total = opened.total;
+    return opened.body;
+  };
+  try {
+    return await files.saveDownload(opener, path, {
       logger: source.logger,
       ...(maxRetries !== undefined ? { maxRetries } : {}),
       ...(options?.signal ? { signal: options.signal } : {}),
       ...(options?.onProgress ? { onProgress: ({ bytes }: { bytes: number }) => options.onProgress!({ bytes, total }) } : {}),
-    },
-  );
+    });
+  } catch (error) {
+    // A file error quotes the caller's path, which is the caller's text: redacted like every message.
+    if (error instanceof FileError) {
+      throw new FileError(source.redact(error.message), { code: error.code, path: source.redact(error.path), syscall: error.syscall });
+    }
+    throw error;
+  }
 }
 
 export class DownloadPromise implements PromiseLike<Download> {
