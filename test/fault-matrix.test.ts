@@ -11,8 +11,12 @@ import {
   ApiError,
   ConnectionError,
   ImportkitError,
+  InvalidRequestError,
   InvalidResponseError,
+  NotFoundError,
   RateLimitError,
+  RedirectError,
+  ResponseTooLargeError,
   TimeoutError,
 } from "../packages/core/src/index.ts";
 import { driveClock, restoreClock, useFakeClock } from "./fake-clock.ts";
@@ -113,6 +117,29 @@ const expected: Record<string, { read: Expected; start: Expected }> = {
     read: { sent: 2, error: ApiError, message: TEN_MB_MESSAGE(), check: (e, c, expect) => tenMegabytes(e, c, expect) },
     start: notResent(ApiError, TEN_MB_MESSAGE(), (e, c, expect) => tenMegabytes(e, c, expect)),
   },
+  // Followed within the API's origin (the credential added again: checked below for every request), for a start too.
+  "redirect-same-origin": both({ sent: 1, value: true }),
+  "redirect-other-origin": both(
+    notResent(RedirectError, /redirecting to http:\/\/127\.0\.0\.1:1\/collect.*not followed: to another origin/, (e, _c, expect) => {
+      expect(e.status).toBe(302);
+      expect(e.location).toMatch(/^http:\/\/127\.0\.0\.1:1\/collect/);
+    }),
+  ),
+  "body-over-cap": both(
+    notResent(ResponseTooLargeError, /larger than 64 KiB \(maxResponseBytes\)/, (e, c, expect) => {
+      expect(e.limitBytes).toBe(64 * 1024);
+      // Memory stayed bounded: the client pulled far less than the 16 MiB the body inflates to.
+      expect(c.trace!.bytesRead.reduce((a, b) => a + b, 0)).toBeLessThan(4 * 1024 * 1024);
+    }),
+  ),
+  "error-body-deep": both(notResent(InvalidRequestError, /failed with 400/)),
+  "error-envelope-odd": both(
+    notResent(NotFoundError, /failed with 404/, (e, _c, expect) => {
+      expect(Object.getPrototypeOf(e.body)).toBe(Object.prototype);
+      expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
+      expect(e.code === undefined || typeof e.code === "string" || typeof e.code === "number").toBe(true);
+    }),
+  ),
 };
 
 function TEN_MB_MESSAGE(): RegExp {
@@ -165,6 +192,7 @@ async function runCase(fault: FaultSpec, target: FaultTarget, kind: CallKind, ex
       origin,
       maxRetries: fault.maxRetries ?? 1,
       ...(fault.timeout ? { timeout: fault.timeout } : {}),
+      ...(fault.extra ? { extra: fault.extra } : {}),
     });
     const { client, trace, log } = harness;
     ctx.trace = trace;

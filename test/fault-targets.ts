@@ -12,6 +12,7 @@ import { createGitBookClient } from "../packages/gitbook/src/index.ts";
 import { createImportIoClient } from "../packages/importio/src/index.ts";
 import { createSharinPixClient } from "../packages/sharinpix/src/index.ts";
 import type { IncomingMessage } from "node:http";
+import { gzipSync } from "node:zlib";
 import type { Answer, Fault, FaultServer, RecordedRequest, RouteMatcher } from "./fault-server.ts";
 import type { ClockProgress } from "./fake-clock.ts";
 import { recordingLogger } from "./recording-logger.ts";
@@ -338,6 +339,8 @@ export interface FaultSpec {
   clock?: true;
   /** Send to an origin where nothing listens. */
   refused?: true;
+  /** Other client options for the case (e.g. a small `maxResponseBytes`). */
+  extra?: Record<string, unknown>;
   /** Installs the fault on the server, for the call's own route. */
   serve(ctx: FaultContext): void;
 }
@@ -516,5 +519,51 @@ export const faults: readonly FaultSpec[] = [
     id: "error-body-10mb",
     title: "a 500 whose body is 10 MB",
     serve: (ctx) => always(ctx, { fault: "large-body", status: 500, bytes: TEN_MB, fill: "E", prefix: (req, body) => `${echoOf(req, body)} ` }),
+  },
+  {
+    id: "redirect-same-origin",
+    title: "a 307 to another path of the API's origin, then success (followed, the credential added again)",
+    serve: (ctx) => {
+      const [method, path] = String(ctx.call.route).split(" ");
+      ctx.server.route(`${method} ${path}/moved`, ctx.call.success);
+      always(ctx, { status: 307, headers: { location: `${path}/moved` } });
+    },
+  },
+  {
+    id: "redirect-other-origin",
+    title: "a 302 to another origin, the Location quoting the request (not followed: RedirectError)",
+    serve: (ctx) =>
+      always(ctx, {
+        handler: (req, res, body) =>
+          void res.writeHead(302, { location: `http://127.0.0.1:1/collect?echo=${encodeURIComponent(echoOf(req, body))}` }).end(),
+      }),
+  },
+  {
+    id: "body-over-cap",
+    title: "a 2xx body larger than maxResponseBytes (64 KiB here), gzip-compressed to a few hundred bytes",
+    extra: { maxResponseBytes: 64 * 1024 },
+    serve: (ctx) =>
+      always(ctx, {
+        handler: (_req, res) => {
+          // 16 MiB of JSON inflated from ~16 KiB: the cap is counted as it decompresses, not from Content-Length.
+          res.writeHead(ctx.call.success.status, { "content-type": "application/json", "content-encoding": "gzip" });
+          res.end(gzipSync(Buffer.from(`{"pad":"${"x".repeat(16 * 1024 * 1024)}"}`)));
+        },
+      }),
+  },
+  {
+    id: "error-body-deep",
+    title: "a 400 whose JSON body nests 5 000 levels deep",
+    serve: (ctx) => always(ctx, { status: 400, body: `${'{"a":'.repeat(5000)}1${"}".repeat(5000)}`, headers: { "content-type": "application/json" } }),
+  },
+  {
+    id: "error-envelope-odd",
+    title: "a 404 whose envelope has a message that is an object and a code that is an array, and a __proto__ key",
+    serve: (ctx) =>
+      always(ctx, {
+        status: 404,
+        body: '{"__proto__":{"polluted":true},"message":{"text":"gone"},"code":[1,2],"error":{"message":{"x":1}},"errors":"none"}',
+        headers: { "content-type": "application/json" },
+      }),
   },
 ];
