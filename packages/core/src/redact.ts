@@ -43,6 +43,8 @@ const JWT_PATTERN = /eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*/g;
 const TRAILING_JWT_PATTERN = /eyJ[A-Za-z0-9_-]{2,}(?:\.[A-Za-z0-9_-]*)?$/;
 // `Authorization: Bearer abc`, `Token token="abc"`, `Basic abc` written out in prose.
 const AUTH_SCHEME_PATTERN = /\b(Bearer|Basic|Token)(\s+)(token=)?("?)[^\s",;]+\4/gi;
+// A whole Authorization-style value, its credential captured: `Bearer x`, `Basic x`, `Token token="x"`.
+const AUTH_VALUE_PATTERN = /^\s*(?:Bearer|Basic|Token)\s+(?:token=)?"?([^\s",;]+)"?\s*$/i;
 // `sharinpix://id:secret@host` and any other userinfo in a URL.
 const URL_USERINFO_PATTERN = /\b([a-z][a-z0-9+.-]*:\/\/)([^/\s:@]+):([^/\s@]+)@/gi;
 
@@ -98,6 +100,10 @@ export class Redactor {
     // Very short values would redact ordinary words; they cannot be meaningful secrets anyway.
     if (typeof secret !== "string" || secret.length < 4 || this.#secrets.has(secret)) return;
     this.#secrets.set(secret, formsOf(secret));
+    // An Authorization-style value (`Bearer x`, `Token token="x"`): its credential alone is as secret as the whole, and
+    // travels apart from its scheme (encoded differently, quoted back without it).
+    const credential = AUTH_VALUE_PATTERN.exec(secret)?.[1];
+    if (credential && credential !== secret) this.addSecret(credential);
   }
 
   addSecretParam(name: string): void {

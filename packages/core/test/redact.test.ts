@@ -188,3 +188,13 @@ describe("withoutQuotedInput()", () => {
     expect(redactor().engineMessage(caught)).not.toContain(SECRET.slice(0, 8));
   });
 });
+
+describe("an Authorization-style secret", () => {
+  it("hides its credential alone too, however the scheme around it was encoded", () => {
+    const r = new Redactor({ secrets: ['Token token="spx_CREDENTIAL_77a1"', "Bearer brr_CREDENTIAL_4c2d"] });
+    // The scheme form-encoded then percent-encoded again (a Location echoing a form body): only the credential is whole.
+    expect(r.text("echo=Bearer%2Bbrr_CREDENTIAL_4c2d&x=1")).not.toContain("brr_CREDENTIAL_4c2d");
+    expect(r.text("token was spx_CREDENTIAL_77a1")).toBe(`token was ${REDACTED}`);
+    expect(r.hasSecret("…brr_CREDENTIAL_4c2d…")).toBe(true);
+  });
+});
