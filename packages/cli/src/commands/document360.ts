@@ -12,6 +12,8 @@ import type { RunContext } from "../runner.js";
 import type { Session } from "../session.js";
 import { afterInterrupt, call, checkOut, savedResult, saveResult, waitSettings, type SavedResult, type WaitFlags } from "./shared.js";
 
+const count = (n: number | undefined, one: string, many: string) => `${n ?? 0} ${n === 1 ? one : many}`;
+
 const MESSAGE_TYPES = ["error", "warning", "info"] as const;
 
 /** The import log as lines: what it added, then its messages (errors first). */
@@ -20,7 +22,7 @@ export function importLog(status: ImportDocumentationStatusResponse): string[] {
   if (!log) return ["  (no log)"];
   const messages = [...(log.messages ?? [])].sort((a, b) => (a?.message_type ?? 3) - (b?.message_type ?? 3));
   return [
-    `  added    ${log.new_versions ?? 0} version(s), ${log.categories ?? 0} categorie(s), ${log.articles ?? 0} article(s)${log.languages ? `, languages ${log.languages}` : ""}`,
+    `  added    ${count(log.new_versions, "version", "versions")}, ${count(log.categories, "category", "categories")}, ${count(log.articles, "article", "articles")}${log.languages ? `, ${log.languages} language(s)` : ""}`,
     ...messages.map((m) => `  ${(MESSAGE_TYPES[m?.message_type ?? 2] ?? "info").padEnd(8)} ${m?.message ?? ""}`),
   ];
 }
