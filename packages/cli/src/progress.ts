@@ -105,7 +105,7 @@ async function barView(spec: ProgressSpec, target: ProgressTarget): Promise<Prog
       etaBuffer: 20,
       // The ETA of cli-progress, rate and human counts from the payload (bytes as kB/MB).
       format: counted
-        ? `  {title} {bar} {done}/{all} {unitName} | {rate} | ETA {eta_formatted}{status}`
+        ? `  {title} {bar} {done}/{all}{unitName} | {rate} | ETA {eta_formatted}{status}`
         : `  {title}: {status} | {duration_formatted}`,
       formatValue: (value, _options, type) => (type === "percentage" ? String(value).padStart(3) : String(value)),
     },
@@ -116,7 +116,7 @@ async function barView(spec: ProgressSpec, target: ProgressTarget): Promise<Prog
     title: target.redactor.text(spec.title),
     done: formatCount(value, spec.unit),
     all: total === undefined ? "?" : formatCount(total, spec.unit),
-    unitName: spec.unit === "bytes" ? "" : (spec.unit ?? ""),
+    unitName: spec.unit === "bytes" || spec.unit === undefined ? "" : ` ${spec.unit}`,
     rate: formatRate(value, Date.now() - started, spec.unit) || "…",
     status: counted ? (status ? ` | ${target.redactor.text(status)}` : "") : target.redactor.text(status ?? "…"),
   });

@@ -144,10 +144,10 @@ export async function callApi({ args, options, session }: RunContext): Promise<n
     setField(fields, key, value);
   }
   const inQuery = method === "GET" || method === "DELETE";
+  if (inQuery && options.input !== undefined) throw new UsageError(`--input is a request body; a ${method} sends none (use --field for its query)`);
   const query: Record<string, unknown> = Object.fromEntries(url.searchParams);
   let body: unknown = options.input !== undefined ? await readInput(options.input, session) : undefined;
   if (inQuery) {
-    if (body !== undefined) throw new UsageError(`--input is a request body; a ${method} sends none (use --field for its query)`);
     Object.assign(query, fields);
   } else if (Object.keys(fields).length) {
     if (body !== undefined && (body === null || typeof body !== "object" || Array.isArray(body))) throw new UsageError("--field adds to an --input object; this --input is not one");
