@@ -322,6 +322,7 @@ ${examples(["importkit sharinpix bulk images.csv --album ALBUM", "importkit shar
   // -- api ------------------------------------------------------------------------------------------------------------
   const api = program
     .command("api")
+    .summary("call any operation of a provider's spec, checked against it")
     .description("call any operation of a provider's spec: the path must match one, the input is checked against it, the answer printed as JSON")
     .addArgument(new Argument("<provider>", "the API").choices([...PROVIDERS]))
     .argument("<method>", "GET, POST, PUT, PATCH or DELETE")
@@ -337,6 +338,7 @@ ${examples(["importkit sharinpix bulk images.csv --album ALBUM", "importkit shar
   // -- mock, demo -----------------------------------------------------------------------------------------------------
   program
     .command("mock")
+    .summary("serve Prism mocks, or stateful twins, until Ctrl-C")
     .description("serve mock servers until Ctrl-C: Prism from the specs (static examples), or --stateful twins")
     .addArgument(new Argument("[provider...]", "which (default: all)").choices([...PROVIDERS]))
     .option("--stateful", "serve twins: what you start is what you poll, files really download (prints their credentials)")
@@ -346,6 +348,7 @@ ${examples(["importkit sharinpix bulk images.csv --album ALBUM", "importkit shar
     .action(run(() => import("./commands/mock.js").then((m) => m.serveMocks)));
   program
     .command("demo")
+    .summary("the quick start: each provider's main job on its twin")
     .description("the quick start: each provider's main job against its twin, with progress (no account, no network)")
     .option("--out <dir>", "where the files go (default: a new temporary folder)")
     .option("--json", "print the summary as one JSON document")
