@@ -23,11 +23,11 @@ export async function twinServer<P extends Provider>(options: TwinServerOptions<
 /** The environment and flags that point the CLI at a twin server. */
 export function target(server: TwinServer): { env: Record<string, string>; args: string[] } {
   const c = server.twin.credentials as Record<string, string>;
-  const env = {
+  const env: Record<string, string> = {
     gitbook: { GITBOOK_TOKEN: c.token! },
     importio: { IMPORTIO_API_KEY: c.apiKey! },
     document360: { DOCUMENT360_API_TOKEN: c.apiToken! },
     sharinpix: { SHARINPIX_SECRET_URL: c.secretUrl! },
-  }[server.twin.provider];
+  }[server.twin.provider] as Record<string, string>;
   return { env, args: ["--base-url", server.twin.baseUrl] };
 }
