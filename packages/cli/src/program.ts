@@ -227,7 +227,7 @@ ${examples(["importkit demo", "importkit gitbook import --org ORG --space SPACE 
       document360
         .command("export")
         .description("export the project (or some versions and languages) as a zip")
-        .addOption(new Option("--entity <entity>", "what to export").choices(["Project", "Version"]).default("Project"))
+        .option("--entity <entity>", "what to export (default: Project, or Version with --versions or --languages)")
         .option("--versions <ids>", "only these versions (ids, comma-separated)", list)
         .option("--languages <codes>", "only these languages (codes such as en,fr)", list)
         .option("--exclude-media", "leave media files out")

@@ -114,6 +114,17 @@ describe("exit codes", () => {
   });
 });
 
+describe("output", () => {
+  it("--quiet prints nothing on success (the exit code tells); an error still goes to stderr", async () => {
+    const done = await runCli(["gitbook", "import", "--org", "acme", "--space", "docs", "--url", "https://docs.example.com/", "--wait", "--mock", "--quiet"]);
+    expect(done).toMatchObject({ code: 0, stdout: "", stderr: "" });
+    const failed = await runCli(["gitbook", "get", "nope", "--org", "acme", "--mock", "--quiet"]);
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toBe("");
+    expect(failed.stderr).toMatch(/^importkit: getImportRun .* failed with 404/);
+  });
+});
+
 describe("credentials", () => {
   it("come from the environment, a file, or stdin", async () => {
     const server = await twinServer({ provider: "gitbook" });

@@ -71,7 +71,7 @@ export async function exportProject({ options, session }: RunContext): Promise<v
   const narrowed = versions !== undefined || languages !== undefined;
   const started = await client.exports.start(
     {
-      entity: narrowed ? "Version" : "Project",
+      entity: (options.entity as string | undefined) ?? (narrowed ? "Version" : "Project"),
       version_id: versions ?? [],
       ...(languages ? { selected_languages: languages.map((code) => ({ code })) } : {}),
       ...(options.excludeMedia ? { exclude_media_files: true } : {}),
