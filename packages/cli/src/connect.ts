@@ -11,7 +11,8 @@
  */
 import type { Twin, TwinOptions } from "@importkit/twin";
 import type { CommonClientOptions } from "@importkit/core";
-import { readCredential, type Provider } from "./credentials.js";
+import { readCredential } from "./credentials.js";
+import type { Provider } from "./providers.js";
 import { UsageError } from "./exit.js";
 import type { Session } from "./session.js";
 

@@ -5,16 +5,8 @@
  */
 import { readFile } from "node:fs/promises";
 import { UsageError } from "./exit.js";
+import { CREDENTIALS, type Provider } from "./providers.js";
 import type { Io } from "./session.js";
-
-export type Provider = "gitbook" | "importio" | "document360" | "sharinpix";
-
-export const CREDENTIALS: Readonly<Record<Provider, { env: string; what: string }>> = {
-  gitbook: { env: "GITBOOK_TOKEN", what: "a GitBook access token" },
-  importio: { env: "IMPORTIO_API_KEY", what: "an Import.io API key" },
-  document360: { env: "DOCUMENT360_API_TOKEN", what: "a Document360 API token" },
-  sharinpix: { env: "SHARINPIX_SECRET_URL", what: "a SharinPix secret URL (sharinpix://<id>:<secret>@<host>/api/v1)" },
-};
 
 export async function readCredential(provider: Provider, file: string | undefined, io: Io): Promise<string> {
   const { env, what } = CREDENTIALS[provider];

@@ -9,7 +9,7 @@
  * the provider's own, never a copy. Once a provider exports `operations`, this becomes a plain import.
  */
 import type { OperationSpec } from "@importkit/core/internal";
-import type { Provider } from "./credentials.js";
+import type { Provider } from "./providers.js";
 
 export type OperationTableOf = Readonly<Record<string, OperationSpec>>;
 

@@ -9,10 +9,10 @@
  * suggestions and usage errors with their own exit code. `util.parseArgs` parses flags only.
  */
 import { Argument, Command, InvalidArgumentError, Option } from "commander";
+import { CREDENTIALS, PROVIDERS, type Provider } from "./providers.js";
 import { VERSION } from "./version.js";
 import type { Handler } from "./runner.js";
 
-const PROVIDERS = ["gitbook", "importio", "document360", "sharinpix"] as const;
 
 // ---- Value parsers: a bad value is a usage error (exit 2) naming the option --------------------------------------
 
@@ -45,13 +45,6 @@ function list(value: string, previous: string[] | undefined): string[] {
 
 // ---- Option groups ------------------------------------------------------------------------------------------------
 
-const CREDENTIAL_ENV: Record<(typeof PROVIDERS)[number], string> = {
-  gitbook: "GITBOOK_TOKEN",
-  importio: "IMPORTIO_API_KEY",
-  document360: "DOCUMENT360_API_TOKEN",
-  sharinpix: "SHARINPIX_SECRET_URL",
-};
-
 /** Output options: every command that prints a result. */
 function outputOptions(command: Command): Command {
   return command
@@ -61,10 +54,10 @@ function outputOptions(command: Command): Command {
 }
 
 /** Connection options: every command that calls a provider's API. */
-function connectionOptions(command: Command, provider: (typeof PROVIDERS)[number] | "any"): Command {
+function connectionOptions(command: Command, provider: Provider | "any"): Command {
   command
     .option("--mock", `run against the embedded ${provider === "any" ? "" : `${provider} `}twin (in memory: no account, no network)`)
-    .option("--credentials-file <path>", `read the credential from a file (- for stdin) instead of ${provider === "any" ? "the provider's variable" : `$${CREDENTIAL_ENV[provider]}`}`)
+    .option("--credentials-file <path>", `read the credential from a file (- for stdin) instead of ${provider === "any" ? "the provider's variable" : `$${CREDENTIALS[provider].env}`}`)
     .option("--base-url <url>", "send requests to another address (an `importkit mock` server, a proxy)")
     .option("--timeout <duration>", "limit of one request attempt (default 60s)", duration)
     .option("--max-retries <n>", "retries after a failed attempt (default 2)", wholeNumber(0, 10));
@@ -117,7 +110,7 @@ export function createProgram(): Command {
     .addHelpText(
       "after",
       `
-Credentials: ${Object.values(CREDENTIAL_ENV).join(", ")}, or --credentials-file PATH; --mock needs none.
+Credentials: ${PROVIDERS.map((p) => CREDENTIALS[p].env).join(", ")}, or --credentials-file PATH; --mock needs none.
 Exit codes: 0 ok · 1 API or network failure · 2 usage · 3 the import failed · 130 interrupted.
 ${examples(["importkit demo", "importkit gitbook import --org ORG --space SPACE --url https://docs.example.com/ --wait", "importkit importio run EXTRACTOR --wait --format csv --out results.csv", "importkit document360 export --wait --out export.zip", "importkit sharinpix bulk images.csv --album ALBUM", "importkit api gitbook GET /org/ORG/imports"])}`,
     );

@@ -11,7 +11,7 @@
 import { readFile } from "node:fs/promises";
 import { operationMatcher, type OperationSpec } from "@importkit/core/internal";
 import { connectDocument360, connectGitBook, connectImportIo, connectSharinPix, type ConnectionOptions, type MockHints } from "../connect.js";
-import type { Provider } from "../credentials.js";
+import type { Provider } from "../providers.js";
 import { EXIT, UsageError } from "../exit.js";
 import { operationTable } from "../operation-tables.js";
 import type { RunContext } from "../runner.js";

@@ -7,11 +7,10 @@
  * - `proxy` (`--proxy <upstream>`): validating real traffic on its way to the API. It arrives with
  *   `startValidationProxy` in @importkit/mock (issue 13): add its branch to `startServer` and drop the refusal below.
  */
-import { CREDENTIALS, type Provider } from "../credentials.js";
+import { CREDENTIALS, PROVIDERS, type Provider } from "../providers.js";
 import { EXIT, UsageError } from "../exit.js";
 import type { RunContext } from "../runner.js";
 
-const PROVIDERS: readonly Provider[] = ["gitbook", "importio", "document360", "sharinpix"];
 
 type ServerMode = { kind: "prism" } | { kind: "twin" } | { kind: "proxy"; upstream: string };
 
