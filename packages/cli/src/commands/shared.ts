@@ -47,6 +47,8 @@ export async function afterInterrupt(session: Session, options: WaitFlags, what:
     }
     return;
   }
+  // An in-process twin (--mock) ends with this command: there is nothing left to follow.
+  if (options.mock) return;
   session.note(`${what} is still running; follow it with: ${follow}`);
 }
 
