@@ -14,6 +14,7 @@ export default defineConfig({
       { find: /^#files$/, replacement: `${root}packages/core/src/node.ts` },
       { find: /^#request-validator$/, replacement: `${root}packages/twin/src/request-validator.ts` },
       { find: /^@importkit\/twin\/(server|msw)$/, replacement: `${root}packages/twin/src/$1.ts` },
+      { find: /^@importkit\/(gitbook|importio|document360|sharinpix)\/operations$/, replacement: `${root}packages/$1/src/generated/operations.ts` },
       ...packages.map((name) => ({ find: new RegExp(`^@importkit/${name}$`), replacement: `${root}packages/${name}/src/index.ts` })),
     ],
   },

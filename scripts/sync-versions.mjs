@@ -10,8 +10,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** The packages whose clients put their version in the User-Agent. */
-export const VERSION_PACKAGES = ["document360", "gitbook", "importio", "sharinpix"];
+/** The packages that state their version: the clients in their User-Agent, the CLI in `importkit --version`. */
+export const VERSION_PACKAGES = ["cli", "document360", "gitbook", "importio", "sharinpix"];
 
 export function versionModule(version) {
   return `// Written by scripts/sync-versions.mjs from this package's package.json (\`pnpm version-packages\`): do not edit.\nexport const VERSION = ${JSON.stringify(version)};\n`;

@@ -1,58 +1,37 @@
 #!/usr/bin/env node
-import { isProvider, providers, type Provider } from "@importkit/specs";
-import { ImportkitError } from "@importkit/core";
-import { startMockServer, type MockServer } from "@importkit/mock";
-import { runDemo } from "./demo.js";
+/**
+ * The `importkit` command. Parses the command line (program.ts) and exits with the command's code: 0 ok, 1 API or
+ * network failure, 2 usage, 3 the import failed, 130 interrupted (exit.ts).
+ */
+import { CommanderError } from "commander";
+import { createProgram } from "./program.js";
 
-const USAGE = `usage: importkit <command>
-
-  demo                  run a GitBook import against the embedded mock server, with progress
-  mock [provider ...]   serve mock servers (${providers.join(", ")}) until Ctrl-C
-  help                  this text
-`;
+const USAGE = 2;
 
 async function main(argv: string[]): Promise<number> {
-  const [command = "help", ...rest] = argv;
-  switch (command) {
-    case "demo":
-      await runDemo();
-      return 0;
-    case "mock": {
-      const unknown = rest.filter((name) => !isProvider(name));
-      if (unknown.length) {
-        process.stderr.write(`unknown provider: ${unknown.join(", ")}\n${USAGE}`);
-        return 2;
-      }
-      const chosen = (rest.length ? rest : providers) as Provider[];
-      const servers: MockServer[] = [];
-      for (const provider of chosen) {
-        const server = await startMockServer({ provider });
-        servers.push(server);
-        process.stdout.write(`${provider.padEnd(12)} ${server.url}\n`);
-      }
-      await new Promise<void>((resolve) => {
-        process.once("SIGINT", resolve);
-        process.once("SIGTERM", resolve);
-      });
-      await Promise.all(servers.map((s) => s.close()));
-      return 0;
-    }
-    case "help":
-    case "--help":
-    case "-h":
-      process.stdout.write(USAGE);
-      return 0;
-    default:
-      process.stderr.write(`unknown command: ${command}\n${USAGE}`);
-      return 2;
+  const program = createProgram();
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error;
+    // --help and --version end here with 0; everything else commander refuses is a usage error (it printed why).
+    return error.code === "commander.helpDisplayed" || error.code === "commander.version" ? 0 : USAGE;
   }
+  return typeof process.exitCode === "number" ? process.exitCode : 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    // Typed errors are already redacted and say what happened; anything else gets its message only.
-    process.stderr.write(`importkit: ${error instanceof ImportkitError ? error.message : String((error as Error)?.message ?? error)}\n`);
-    process.exit(1);
-  },
-);
+/** Exits once stdout and stderr have taken everything written (a pipe may still hold it). */
+function exit(code: number): void {
+  let pending = 2;
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write("", done);
+  process.stderr.write("", done);
+}
+
+main(process.argv.slice(2)).then(exit, (error: unknown) => {
+  // Never reached by a command's own failure (runner.ts reports those): only a bug in the CLI gets here.
+  process.stderr.write(`importkit: internal error: ${(error as Error)?.message ?? String(error)}\n`);
+  exit(1);
+});
