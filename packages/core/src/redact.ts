@@ -329,7 +329,9 @@ function findAll(text: string, form: string, run: boolean, spans: Span[]): void 
 
 function formsOf(secret: string): SecretForms {
   const uri = encodeURIComponent(secret);
-  const literal = new Set([secret, uri, uri.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()), new URLSearchParams({ s: secret }).toString().slice(2)]);
+  // Also in one case: a secret that ends up in a host name (a token pasted where a subdomain goes) comes back lowercased
+  // by every URL parser, and some servers echo identifiers upper-cased.
+  const literal = new Set([secret, uri, uri.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()), new URLSearchParams({ s: secret }).toString().slice(2), secret.toLowerCase(), secret.toUpperCase()]);
   const bytes = new TextEncoder().encode(secret);
   const encoded = new Set<string>();
   for (let offset = 0; offset < 3; offset++) {

@@ -121,6 +121,15 @@ describe("text(): secrets in any encoding a server may echo", () => {
     }
   });
 
+  it("in one case: lowercased by a URL parser (a token pasted where a host label goes), or upper-cased", () => {
+    const token = "Q7fA9kLmN2pR4sT6vX8zB1cD3eF5gH";
+    const url = new URL(`https://apihub.${token}.document360.io/v2/x`).href;
+    expect(url).toContain(token.toLowerCase());
+    expect(new Redactor({ secrets: [token] }).text(`fetch failed: ${url}`)).toBe(`fetch failed: https://apihub.${REDACTED}.document360.io/v2/x`);
+    expect(new Redactor({ secrets: [token] }).text(`ID ${token.toUpperCase()} unknown`)).toBe(`ID ${REDACTED} unknown`);
+    expect(new Redactor({ secrets: [token] }).hasSecret(url)).toBe(true);
+  });
+
   it("does not mistake ordinary text for a secret", () => {
     const text = "Import 8b4c failed: the file https://files.example.com/a%20b.zip is not a zip (line 3)";
     expect(redactor().text(text)).toBe(text);

@@ -39,6 +39,8 @@ export function baseUrlForRegion(region: Document360Region | undefined = "eu", r
       "region.privateHost",
     );
   }
+  // A token pasted here would travel in clear to DNS and to whoever answers for that name: refused, unnamed.
+  if (redactor.hasSecret(host)) throw new ValidationError("holds the API token: it must be the subdomain label of your private instance", "region.privateHost");
   return `https://apihub.${host.toLowerCase()}.document360.io`;
 }
 

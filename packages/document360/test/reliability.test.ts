@@ -120,6 +120,25 @@ describe("regions", () => {
     expect(error.message).not.toContain(TOKEN);
   });
 
+  it("a token pasted as privateHost is refused before any request (a host name travels in clear), in any case", () => {
+    // Shaped like a host label, unlike TOKEN: it would pass the label check, and URL parsers lowercase it.
+    const apiToken = "Q7fA9kLmN2pR4sT6vX8zB1cD3eF5gH";
+    for (const privateHost of [apiToken, apiToken.toLowerCase()]) {
+      const recorder = recordingFetch();
+      let error: ValidationError | undefined;
+      try {
+        createDocument360Client({ apiToken, fetch: recorder.fetch, region: { privateHost } });
+      } catch (e) {
+        error = e as ValidationError;
+      }
+      expect(error).toBeInstanceOf(ValidationError);
+      expect(error!.issues[0]!.path).toBe("region.privateHost");
+      expect(error!.message).toMatch(/holds the API token/);
+      expect(`${error!.message}\n${error!.stack}`.toLowerCase()).not.toContain(apiToken.toLowerCase());
+      expect(recorder.urls).toEqual([]);
+    }
+  });
+
   it("a region that quotes the token past its 40th character keeps no start of it (redacted before the cut)", () => {
     for (const region of [`${"x".repeat(30)}${TOKEN}`, `${"y".repeat(38)}${TOKEN}`]) {
       const error = (() => {
