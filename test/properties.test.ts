@@ -98,7 +98,8 @@ for (const adapter of adapters) {
       });
       // Every operation here has at least a path parameter or a body to break; say so if one ever does not.
       // Strict: every rule of the spec refuses, the inferred ones too (test/validation-modes.test.ts covers the others).
-      it.skipIf(breakers.length === 0)(`${key}: invalid inputs end in ValidationError, nothing sent`, async () => {
+      // An operation with nothing to break (no path parameter, no body) has no such test, rather than a skipped one.
+      if (breakers.length > 0) it(`${key}: invalid inputs end in ValidationError, nothing sent`, async () => {
         const client = adapter.client({ baseUrl: mockUrl(adapter.provider), fetch: guard.fetch, maxRetries: 0, validate: "strict" });
         const broken = fc.oneof(...breakers);
         await fc.assert(

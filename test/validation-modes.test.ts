@@ -72,7 +72,8 @@ function harness(adapter: ProviderAdapter, validate?: ValidationMode) {
 describe.each(adapters.map((a) => [a.provider, a] as const))("%s", (provider, adapter) => {
   const mine = cases[provider]!;
 
-  it.runIf(mine.documented !== undefined)("a documented rule: refused in documented and strict, sent in off", async () => {
+  // Only where the provider has one (registered, not skipped: a skip would read as something left undone).
+  if (mine.documented !== undefined) it("a documented rule: refused in documented and strict, sent in off", async () => {
     const c = mine.documented!;
     for (const [mode, expected] of [["documented", "refused"], ["strict", "refused"], ["off", "sent"]] as const) {
       const h = harness(adapter, mode);
@@ -82,7 +83,8 @@ describe.each(adapters.map((a) => [a.provider, a] as const))("%s", (provider, ad
     }
   });
 
-  it.runIf(mine.inferred !== undefined)("an inferred rule: warned once and sent in documented (the default), refused in strict, silent in off", async () => {
+  // Only where the provider has one (registered, not skipped: a skip would read as something left undone).
+  if (mine.inferred !== undefined) it("an inferred rule: warned once and sent in documented (the default), refused in strict, silent in off", async () => {
     const c = mine.inferred!;
     const byDefault = harness(adapter);
     expect(await byDefault.call(c)).toBe("sent");
