@@ -17,6 +17,7 @@ export { validateValue, validateCall, conforms, type Schema, type OperationSchem
 export { pollUntilDone, stateOf, requestOptionsOf, type PollSpec } from "./poll.js";
 export { sleep, anySignal, abortErrorFrom } from "./signals.js";
 export { loadFileHelpers } from "./files.js";
+export { refinedErrorInit } from "./refined-error.js";
 
 /**
  * A provider re-exports an error class typed with its own resources, so that `error instanceof ImportFailedError`

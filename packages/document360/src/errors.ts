@@ -1,4 +1,5 @@
 import { InvalidRequestError, type ApiError } from "@importkit/core";
+import { refinedErrorInit } from "@importkit/core/internal";
 
 // The vendor's wording: "Export API request limit(2) is reached for the day."
 const DAILY_LIMIT = /request limit\s*\(\s*(\d+)\s*\)\s*is reached for the day/i;
@@ -12,18 +13,13 @@ export class ExportLimitError extends InvalidRequestError {
   readonly dailyLimit: number | undefined;
 
   constructor(from: ApiError, dailyLimit: number | undefined) {
-    super({
-      status: from.status,
-      message:
+    super(
+      refinedErrorInit(
+        from,
         `Document360's daily export limit${dailyLimit === undefined ? "" : ` (${dailyLimit} export requests a day)`} is reached; ` +
         `it resets the next day, retrying today will not help. ${from.message}`,
-      code: from.code,
-      requestId: from.requestId,
-      body: from.body,
-      headers: from.headers,
-      operation: from.operation,
-      request: from.request,
-    });
+      ),
+    );
     this.dailyLimit = dailyLimit;
   }
 }

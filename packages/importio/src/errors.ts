@@ -1,4 +1,5 @@
 import { InvalidRequestError, type ApiError } from "@importkit/core";
+import { refinedErrorInit } from "@importkit/core/internal";
 
 // The vendor's wording (Import.io's legacy swagger): "Extractor is archived or a crawl already in progress."
 const ALREADY_RUNNING = /already in progress|archived/i;
@@ -9,16 +10,12 @@ const ALREADY_RUNNING = /already in progress|archived/i;
  */
 export class CrawlAlreadyRunningError extends InvalidRequestError {
   constructor(from: ApiError) {
-    super({
-      status: from.status,
-      message: `${from.message} (a crawl of this extractor is already running, or the extractor is archived: wait for the running crawl or stop it)`,
-      code: from.code,
-      requestId: from.requestId,
-      body: from.body,
-      headers: from.headers,
-      operation: from.operation,
-      request: from.request,
-    });
+    super(
+      refinedErrorInit(
+        from,
+        `${from.message} (a crawl of this extractor is already running, or the extractor is archived: wait for the running crawl or stop it)`,
+      ),
+    );
   }
 }
 
