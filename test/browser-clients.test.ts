@@ -30,6 +30,7 @@ describe.skipIf(!haveBrowser)("the clients in Chromium", () => {
   const PACKAGES = ["core", "gitbook", "importio", "sharinpix"];
   const vendor = (pkg: string, ...path: string[]) => join(root, "packages", "sharinpix", "node_modules", pkg, ...path);
   let server: FaultServer;
+  let storage: FaultServer;
   let browser: Browser;
   let issuers: unknown[] = [];
 
@@ -51,7 +52,8 @@ describe.skipIf(!haveBrowser)("the clients in Chromium", () => {
       body: `<!doctype html><html><head><script type="importmap">${JSON.stringify(importMap)}</script></head><body>clients</body></html>`,
     });
 
-    issuers = routeScenario(server);
+    storage = await startFaultServer();
+    issuers = routeScenario(server, storage);
 
     browser = await launchChromium();
   }, 120_000);
@@ -59,6 +61,7 @@ describe.skipIf(!haveBrowser)("the clients in Chromium", () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+    await storage?.close();
   });
 
   it("GitBook, Import.io and SharinPix run in the page; saveTo says it needs a file system", async () => {

@@ -1,17 +1,20 @@
 // What test/runtimes.test.ts runs in each other runtime (Node 24, Bun, Deno): the built packages, imported by name
 // as users do (they resolve through the repository's node_modules to each package's `exports`, i.e. its dist/),
-// against the loopback server of that test. Plain JavaScript with only web APIs and node:crypto/node:fs, which all
+// against the loopback servers of that test. Plain JavaScript with only web APIs and node:crypto/node:fs, which all
 // three provide. Prints one JSON line of what it saw; the test judges it.
 //   <runtime> smoke.mjs <config JSON> <work dir>
-// The config is test/client-scenario.ts's SCENARIO with `base`, the origin of the server playing the APIs.
+// The config is test/client-scenario.ts's SCENARIO with `base`, the origin of the server playing the APIs, and
+// `storage`, the origin of the storage host Document360's export link points at.
 const [configJson, workDir] = typeof Deno !== "undefined" ? Deno.args : process.argv.slice(2);
-const { base: server, gitbookToken: GITBOOK_TOKEN, importioKey: IMPORTIO_KEY, crawlrunId, sharinpixSecretId, sharinpixSecret } = JSON.parse(configJson);
+const config = JSON.parse(configJson);
+const { base: server, gitbookToken: GITBOOK_TOKEN, importioKey: IMPORTIO_KEY, crawlrunId, sharinpixSecretId, sharinpixSecret } = config;
 const { createHash } = await import("node:crypto");
 const { readFileSync } = await import("node:fs");
 
 const { createGitBookClient, ValidationError, AuthenticationError } = await import("@importkit/gitbook");
 const { createImportIoClient } = await import("@importkit/importio");
 const { createSharinPixClient } = await import("@importkit/sharinpix");
+const { createDocument360Client } = await import("@importkit/document360");
 const { fileDownloadTransport } = await import("@importkit/core/node");
 
 const out = {
@@ -57,5 +60,36 @@ const checkpoint = `${workDir}/bulk.checkpoint`;
 const first = await sharinpix.imports.bulk(items, { concurrency: 2, checkpoint });
 const again = await sharinpix.imports.bulk(items, { concurrency: 2, checkpoint });
 out.bulk = { imported: first.imported.length, failed: first.failed.length, againImported: again.imported.length, againSkipped: again.skipped };
+
+// Document360: an export started and waited for; its zip (on the storage host, another origin: never sent the token)
+// read through download() and saved by saveTo from the export's id (its status fetched again); an import waited
+// for; a 401 echoing the token.
+const sha256 = (bytes) => createHash("sha256").update(bytes).digest("hex");
+const D360_TOKEN = config.document360Token;
+const d360 = createDocument360Client({ apiToken: D360_TOKEN, baseUrl: `${server}/document360` });
+const exported = await d360.exports.start({ entity: "Project", version_id: [] });
+const exportPolled = [];
+const finished = await d360.exports.waitFor(exported.id, { interval: 10, onProgress: (s) => exportPolled.push(s.status) });
+const download = await d360.exports.download(finished);
+const read = new Uint8Array(await new Response(download.body).arrayBuffer());
+const zipPath = `${workDir}/export/project-export.zip`;
+const savedZip = await d360.exports.download(exported.id).saveTo(zipPath);
+const imported = await d360.imports.start({ source_documentation_url: "https://files.example.com/exports/project.zip", import_by: "5a619a315481302d50b736d8", publish_article: true });
+const importPolled = [];
+const importDone = await d360.imports.waitFor(imported.id, { interval: 10, onProgress: (s) => importPolled.push(s.status) });
+const d360Denied = await d360.exports.get(config.deniedExportId).catch((e) => e);
+out.document360 = {
+  export: { started: exported.id, polled: exportPolled, final: finished.status },
+  download: {
+    bytes: read.byteLength,
+    sha256: sha256(read),
+    contentType: download.contentType,
+    fromStorage: download.url.startsWith(`${config.storage}/`),
+    showsSignature: download.url.includes(config.storageSignature),
+  },
+  saveTo: { bytes: savedZip.bytes, sha256: sha256(readFileSync(zipPath)) },
+  import: { started: imported.id, polled: importPolled, final: importDone.status, articles: importDone.import_documentation_log?.articles },
+  denied: { name: d360Denied.name, status: d360Denied.status, leaks: leaks(d360Denied, D360_TOKEN) },
+};
 
 console.log(JSON.stringify(out));
