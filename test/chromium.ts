@@ -30,16 +30,22 @@ export interface WatchedPage {
   page: Page;
   /** Script errors, and console errors where asked for. */
   errors: string[];
-  /** Every request not addressed to `origin`: refused, and listed here. */
+  /** Every request not addressed to `origin` (or an origin of `alsoAllowed`): refused, and listed here. */
   foreign: string[];
 }
 
 /**
  * A fresh page at `origin + path` that refuses and records every request leaving `origin` (data: and blob: URLs
- * stay in the page) and records script errors. `consoleErrors: false` leaves out the console, where Chromium
- * reports every error status a page's fetch receives.
+ * stay in the page, and so do requests to the origins of `alsoAllowed`, e.g. a second loopback server playing a
+ * storage host) and records script errors. `consoleErrors: false` leaves out the console, where Chromium reports
+ * every error status a page's fetch receives.
  */
-export async function openWatchedPage(browser: Browser, origin: string, path: string, options: { consoleErrors?: boolean } = {}): Promise<WatchedPage> {
+export async function openWatchedPage(
+  browser: Browser,
+  origin: string,
+  path: string,
+  options: { consoleErrors?: boolean; alsoAllowed?: readonly string[] } = {},
+): Promise<WatchedPage> {
   const page = await browser.newPage();
   const errors: string[] = [];
   const foreign: string[] = [];
@@ -49,9 +55,10 @@ export async function openWatchedPage(browser: Browser, origin: string, path: st
       if (message.type() === "error") errors.push(message.text());
     });
   }
+  const allowed = [origin, ...(options.alsoAllowed ?? [])].map((o) => `${o}/`);
   await page.route("**/*", (route) => {
     const url = route.request().url();
-    if (url.startsWith(`${origin}/`) || url.startsWith("data:") || url.startsWith("blob:")) return route.continue();
+    if (allowed.some((prefix) => url.startsWith(prefix)) || url.startsWith("data:") || url.startsWith("blob:")) return route.continue();
     foreign.push(url);
     return route.abort();
   });
