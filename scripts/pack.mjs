@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Packs every workspace package as `pnpm publish` would (`pnpm -r pack`: each package's prepack runs the one build
 // first, so an unbuilt package never packs only its package.json) and checks what each tarball holds:
-//   - every file its package.json points at (exports, bin, types), a LICENSE, no build bookkeeping;
+//   - every file its package.json points at (exports, bin, types), a README.md, a LICENSE, no build bookkeeping;
 //   - its @importkit dependencies as exact versions, all packages at one version (one core per install);
 //   - source maps only with their sources (inline or shipped);
 //   - @importkit/specs: a YAML and a JSON bundle per spec; @importkit/docs: a page per spec and the index;
@@ -102,8 +102,8 @@ for (const t of [...tarballs.values()].sort((a, b) => a.manifest.name.localeComp
   const unpacked = [...t.files.values()].reduce((sum, data) => sum + data.length, 0);
   console.log(`${t.manifest.name.padEnd(24)} ${kb(t.size).padStart(9)}  ${kb(unpacked).padStart(9)}  ${String(t.files.size).padStart(5)}`);
 }
-const noReadme = [...tarballs.values()].filter((t) => ![...t.files.keys()].some((f) => /^readme(\.md)?$/i.test(f))).map((t) => t.manifest.name);
-if (noReadme.length) console.log(`no README yet: ${noReadme.join(", ")}`);
+// Every package is documented where npm shows it (its README is also in its package.json `files`).
+for (const t of tarballs.values()) if (!t.files.has("README.md")) problems.push(`${t.manifest.name}: no README.md in the tarball`);
 
 if (problems.length) {
   for (const problem of problems) console.error(`✖ ${problem}`);

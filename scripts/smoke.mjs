@@ -11,7 +11,10 @@
 //   4. one core: two providers share one @importkit/core on disk and `instanceof` holds across them
 //      (test/packed/one-core.mjs);
 //   5. the README examples (```ts smoke / ```js smoke, see scripts/readme-examples.mjs), each in its own Node
-//      process, against the packed @importkit/mock's Prism servers on loopback (test/packed/loopback.mjs).
+//      process and folder, written as for the real APIs: each provider's API origin is routed to a twin of that API
+//      (the packed @importkit/twin's server on loopback, fresh for each example, so one example's exports or rate
+//      limit never reach another) and the credential variables hold what the twins accept (test/packed/loopback.mjs
+//      refuses every other host). `compile-only` blocks are typechecked in 3 and not run.
 //   node scripts/smoke.mjs [tmp/packs] [--keep]
 import { execFile, spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
@@ -21,7 +24,7 @@ import { join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { parse } from "yaml";
-import { examplesOf } from "./readme-examples.mjs";
+import { EXAMPLE_ENVIRONMENT, examplesOf, importedPackages } from "./readme-examples.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const fixtures = join(root, "test", "packed");
@@ -65,8 +68,27 @@ try {
     .filter((file) => existsSync(file))
     .flatMap((file) => Object.keys(JSON.parse(readFileSync(file, "utf8")).peerDependencies ?? {}))
     .map((name) => (catalog[name] ? `${name}@${catalog[name]}` : name));
+  // README examples: the root README and each package's.
+  const readmes = [join(root, "README.md"), ...readdirSync(join(root, "packages")).map((dir) => join(root, "packages", dir, "README.md"))].filter(existsSync);
+  const examples = [];
+  mkdirSync(join(project, "readme"));
+  for (const readme of readmes) {
+    const source = relative(root, readme).replaceAll("\\", "/");
+    for (const example of examplesOf(readme)) {
+      const name = `${source.replace(/\/?README\.md$/, "").replace(/^packages\//, "") || "root"}-L${example.line}`;
+      writeFileSync(join(project, "readme", `${name}.${example.ext}`), example.code);
+      examples.push({ ...example, name, source: `${source}:${example.line}` });
+    }
+  }
+  // What the examples import beside our packages (vitest in a test example), at the version the workspace pins: a
+  // user copying the example installs it too. A package the workspace does not pin cannot be checked.
+  const tools = [...new Set(examples.flatMap((e) => importedPackages(e.code)))].filter((name) => !name.startsWith("@importkit/"));
+  const unpinned = tools.filter((name) => !catalog[name]);
+  if (unpinned.length) throw new Error(`README examples import ${unpinned.join(", ")}, which pnpm-workspace.yaml's catalog does not pin`);
+  const installs = [...new Set([...peers, ...tools.map((name) => `${name}@${catalog[name]}`)])];
+
   await phase("npm install of the tarballs", async () => {
-    await execFileAsync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", ...tarballs, `@types/node@${typesNode}`, ...peers], {
+    await execFileAsync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", ...tarballs, `@types/node@${typesNode}`, ...installs], {
       cwd: project,
       maxBuffer: 16 * 1024 * 1024,
     }).catch((error) => {
@@ -121,19 +143,6 @@ try {
   );
   writeFileSync(join(project, "entries.ts"), `${code.map((s, i) => `import * as entry${i} from ${JSON.stringify(s)};`).join("\n")}\nexport const entries = [${code.map((_, i) => `entry${i}`).join(", ")}];\n`);
 
-  // README examples: the root README and each package's.
-  const readmes = [join(root, "README.md"), ...readdirSync(join(root, "packages")).map((dir) => join(root, "packages", dir, "README.md"))].filter(existsSync);
-  const examples = [];
-  mkdirSync(join(project, "readme"));
-  for (const readme of readmes) {
-    const source = relative(root, readme).replaceAll("\\", "/");
-    for (const example of examplesOf(readme)) {
-      const name = `${source.replace(/\/?README\.md$/, "").replace(/^packages\//, "") || "root"}-L${example.line}`;
-      writeFileSync(join(project, "readme", `${name}.${example.ext}`), example.code);
-      examples.push({ ...example, name, source: `${source}:${example.line}` });
-    }
-  }
-
   let esmNames;
   await phase("ESM import of every export", async () => {
     esmNames = JSON.parse(await node(["entries.mjs"]));
@@ -173,40 +182,66 @@ try {
     return `1 copy; a GitBook ${seen.thrown} is an instance of @importkit/importio's ApiError and NotFoundError`;
   });
 
-  await phase("README examples against loopback mocks", async () => {
-    if (examples.length === 0) return "none marked";
+  await phase("README examples against the twins on loopback", async () => {
+    const runnable = examples.filter((e) => e.run);
+    if (runnable.length === 0) return "none marked";
     const require = createRequire(join(project, "package.json"));
-    const mock = await import(pathToFileURL(require.resolve("@importkit/mock")).href);
+    const { startTwin } = await import(pathToFileURL(require.resolve("@importkit/twin/server")).href);
     const specs = await import(pathToFileURL(require.resolve("@importkit/specs")).href);
-    const { servers, close } = await mock.startMockServers();
-    try {
-      const routes = [];
-      for (const provider of specs.providers) {
+    // Each spec's server URLs (variables at their defaults), e.g. https://api.gitbook.com/v1.
+    const apiUrls = Object.fromEntries(
+      specs.providers.map((provider) => {
         const document = parse(readFileSync(specs.specPath(provider), "utf8"));
-        for (const server of document.servers ?? []) {
-          const url = server.url.replace(/\{(\w+)\}/g, (whole, name) => server.variables?.[name]?.default ?? whole);
-          if (url.includes("{")) continue;
-          routes.push([(url.includes("://") ? url : `https://${url}`).replace(/\/$/, ""), servers[provider].url]);
-        }
+        const urls = (document.servers ?? [])
+          .map((server) => server.url.replace(/\{(\w+)\}/g, (whole, name) => server.variables?.[name]?.default ?? whole))
+          .filter((url) => !url.includes("{"))
+          .map((url) => (url.includes("://") ? url : `https://${url}`).replace(/\/$/, ""));
+        return [provider, urls];
+      }),
+    );
+    const failed = [];
+    const run = async (example) => {
+      // A twin of each API for this example alone: ids are the same every time (the twins' default seed).
+      const servers = await Promise.all(specs.providers.map((provider) => startTwin({ provider })));
+      try {
+        const twin = Object.fromEntries(servers.map((server) => [server.twin.provider, server.twin]));
+        const routes = specs.providers.flatMap((provider) => apiUrls[provider].map((url) => [url, twin[provider].baseUrl]));
+        const { gitbook, importio, document360, sharinpix } = twin;
+        const environment = {
+          GITBOOK_TOKEN: gitbook.credentials.token,
+          GITBOOK_ORG_ID: gitbook.credentials.organizationId,
+          GITBOOK_SPACE_ID: gitbook.credentials.spaceId,
+          IMPORTIO_API_KEY: importio.credentials.apiKey,
+          IMPORTIO_EXTRACTOR_ID: importio.seeded.extractorId,
+          IMPORTIO_REPORT_ID: importio.seeded.reportId,
+          DOCUMENT360_API_TOKEN: document360.credentials.apiToken,
+          DOCUMENT360_USER_ID: document360.credentials.userId,
+          // As SharinPix hands it out: its own host, which the routes send to the twin.
+          SHARINPIX_SECRET_URL: `sharinpix://${sharinpix.credentials.secretId}:${sharinpix.credentials.secret}@api.sharinpix.com/api/v1`,
+          SHARINPIX_ALBUM_ID: sharinpix.credentials.albumId,
+        };
+        const missing = EXAMPLE_ENVIRONMENT.filter((name) => !environment[name]);
+        if (missing.length) throw new Error(`the twins gave no value for ${missing.join(", ")}`);
+        const env = { ...process.env, ...environment, IMPORTKIT_SMOKE_ROUTES: JSON.stringify(routes) };
+        // Its own folder: files an example saves never meet another's.
+        const cwd = join(project, "run", example.name);
+        mkdirSync(cwd, { recursive: true });
+        const file = example.ext === "ts" ? join(project, "out", "readme", `${example.name}.js`) : join(project, "readme", `${example.name}.mjs`);
+        await node(["--import", pathToFileURL(join(project, "loopback.mjs")).href, file], { env, cwd, timeout: 60_000 });
+      } catch (error) {
+        failed.push(`${example.source}: ${error.message}`);
+      } finally {
+        await Promise.all(servers.map((server) => server.close()));
       }
-      const env = {
-        ...process.env,
-        IMPORTKIT_SMOKE_ROUTES: JSON.stringify(routes),
-        GITBOOK_TOKEN: "smoke-gitbook-token",
-        IMPORTIO_API_KEY: "smoke-importio-key",
-        DOCUMENT360_API_TOKEN: "smoke-document360-token",
-        SHARINPIX_SECRET_URL: "sharinpix://smoke-secret-id:smoke-secret-0123456789abcdef@api.sharinpix.com/api/v1",
-      };
-      const failed = [];
-      for (const example of examples) {
-        const file = example.ext === "ts" ? join("out", "readme", `${example.name}.js`) : join("readme", `${example.name}.mjs`);
-        await node(["--import", "./loopback.mjs", file], { env, timeout: 60_000 }).catch((error) => failed.push(`${example.source}: ${error.message}`));
-      }
-      if (failed.length) throw new Error(failed.join("\n"));
-      return `${examples.length} (${examples.map((e) => e.source).join(", ")})`;
-    } finally {
-      await close();
-    }
+    };
+    // A few at a time: an example spends most of its time waiting between polls.
+    const queue = [...runnable];
+    await Promise.all(Array.from({ length: Math.min(4, queue.length) }, async () => {
+      while (queue.length) await run(queue.shift());
+    }));
+    if (failed.length) throw new Error(failed.join("\n"));
+    const compileOnly = examples.length - runnable.length;
+    return `${runnable.length} run to completion${compileOnly ? `, ${compileOnly} compile-only (typechecked above)` : ""} (${runnable.map((e) => e.source).join(", ")})`;
   });
 } catch (error) {
   if (!failures.length) failures.push(String(error));
@@ -220,10 +255,10 @@ if (failures.length) {
   process.exit(1);
 }
 
-/** Runs `node …args` in the project; resolves with its stdout, rejects with its output on a non-zero exit. */
-function node(argv, { env = process.env, timeout = 120_000 } = {}) {
+/** Runs `node …args` in the project (or `cwd`); resolves with its stdout, rejects with its output on a non-zero exit. */
+function node(argv, { env = process.env, timeout = 120_000, cwd = project } = {}) {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, argv, { cwd: project, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, argv, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));

@@ -1,6 +1,6 @@
 /**
  * The pieces of the release checks that decide pass or fail by themselves, each on a small case of its own:
- * - which README blocks scripts/smoke.mjs runs (scripts/readme-examples.mjs);
+ * - which README blocks scripts/smoke.mjs runs, and which it only typechecks (scripts/readme-examples.mjs);
  * - test/packed/loopback.mjs, which routes a README example's API calls (fetch and node:https) to loopback and
  *   refuses every other host, so no example reaches the internet;
  * - scripts/size.mjs: a Node built-in in a browser bundle fails, unless listed as known, and a listed one that is
@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { extractExamples } from "../scripts/readme-examples.mjs";
+import { extractExamples, importedPackages } from "../scripts/readme-examples.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const work = mkdtempSync(join(tmpdir(), "importkit-harness-"));
@@ -46,18 +46,44 @@ describe("README examples", () => {
       "```", // 14
     ].join("\n");
     expect(extractExamples(markdown)).toEqual([
-      { ext: "ts", code: "const a: number = 1;\n", line: 2 },
-      { ext: "mjs", code: "```\ninner fence\n", line: 8 },
+      { ext: "ts", code: "const a: number = 1;\n", line: 2, run: true },
+      { ext: "mjs", code: "```\ninner fence\n", line: 8, run: true },
     ]);
   });
 
-  it("refuses a smoke block in a language it cannot run", () => {
+  it("marks a ```ts smoke compile-only block as typechecked, not run", () => {
+    const markdown = ["```ts smoke compile-only", 'import { it } from "vitest";', "it('works', () => {});", "```", "```ts smoke", "run();", "```"].join("\n");
+    expect(extractExamples(markdown)).toEqual([
+      { ext: "ts", code: 'import { it } from "vitest";\nit(\'works\', () => {});\n', line: 1, run: false },
+      { ext: "ts", code: "run();\n", line: 5, run: true },
+    ]);
+  });
+
+  it("refuses a smoke block in a language it cannot run, compile-only on js, and any other word after smoke", () => {
     expect(() => extractExamples("```sh smoke\nls\n```\n")).toThrow(/line 1: a smoke example must be fenced as ts or js/);
+    expect(() => extractExamples("```js smoke compile-only\nrun();\n```\n")).toThrow(/line 1: compile-only needs a ts block/);
+    expect(() => extractExamples("\n```ts smoke compile_only\nrun();\n```\n")).toThrow(/line 2: unknown word after smoke: compile_only/);
+  });
+
+  it("names the packages an example imports (what smoke installs beside the tarballs), Node built-ins and relative files left out", () => {
+    const code = [
+      'import { expect, it } from "vitest";',
+      'import { setupServer } from "msw/node";',
+      'import { startTwin } from "@importkit/twin/server";',
+      'import { readFile } from "node:fs/promises";',
+      'import type { Local } from "./local.js";',
+      "import {",
+      "  createGitBookClient,",
+      '} from "@importkit/gitbook";',
+      'const lazy = await import("@scope/pkg/sub");',
+      "it(\"reports the import's failure\", () => console.log('import \"quoted\" from \"nowhere\"'));",
+    ].join("\n");
+    expect(importedPackages(code)).toEqual(["@importkit/gitbook", "@importkit/twin", "@scope/pkg", "msw", "vitest"]);
   });
 });
 
 describe("test/packed/loopback.mjs", () => {
-  it("routes an API's origin to loopback for fetch and node:https, and refuses any other host", async () => {
+  it("routes an API's prefix to a loopback prefix for fetch and node:https, keeping the rest of the URL, and refuses any other host", async () => {
     const seen: string[] = [];
     const server = createServer((req, res) => {
       seen.push(`${req.method} ${req.url}`);
@@ -81,12 +107,12 @@ console.log(JSON.stringify({ viaFetch, viaHttps, refused }));
     try {
       const { code, output } = await run(["--import", join(root, "test", "packed", "loopback.mjs"), script], {
         ...process.env,
-        IMPORTKIT_SMOKE_ROUTES: JSON.stringify([["https://api.example.test/v1", origin]]),
+        IMPORTKIT_SMOKE_ROUTES: JSON.stringify([["https://api.example.test/v1", `${origin}/twin/v1`]]),
       });
       expect(output).not.toMatch(/Error/);
       expect(code).toBe(0);
       expect(JSON.parse(output)).toEqual({ viaFetch: "ok", viaHttps: "ok", refused: expect.stringContaining("https://elsewhere.test is not a routed API and not loopback") });
-      expect(seen).toEqual(["GET /items?page=2", "GET /files/1"]);
+      expect(seen).toEqual(["GET /twin/v1/items?page=2", "GET /twin/v1/files/1"]);
     } finally {
       server.close();
     }

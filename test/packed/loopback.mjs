@@ -1,7 +1,8 @@
 // Preloaded (`node --import`) into every README example scripts/smoke.mjs runs: the example is written for the real
-// APIs (no baseUrl), so each provider's API origin is routed to a server on loopback, and anything else is refused.
-// No example can reach the internet. Routes come from IMPORTKIT_SMOKE_ROUTES: [[API prefix, loopback origin], …],
-// e.g. [["https://api.gitbook.com/v1", "http://127.0.0.1:4010"]] (Prism serves a spec's paths at `/`).
+// APIs (no baseUrl), so each provider's API origin is routed to a server on loopback (a twin of that API), and
+// anything else is refused. No example can reach the internet. Routes come from IMPORTKIT_SMOKE_ROUTES:
+// [[API prefix, loopback prefix], …], e.g. [["https://api.gitbook.com/v1", "http://127.0.0.1:4010/v1"]]; the rest of
+// the URL is kept. Loopback addresses themselves pass (a twin's own links, such as a Document360 export's).
 // Both transports the clients use are covered: fetch, and node:http(s) (saveTo's downloads in Node).
 import http from "node:http";
 import https from "node:https";
