@@ -10,19 +10,57 @@
  *
  * `driveClock` advances to the next timer only when (1) every request the client started has reached the server,
  * and (2) the event loop has turned QUIET_TURNS times without any change in `progress` (requests sent, received,
- * answered, bytes read, lines logged): what is already under way (an answer in flight on loopback) completes in a
- * bounded number of loop turns, however slow each turn is.
+ * answered, bytes read, lines logged), and (3) no WebCrypto operation is under way: what is already under way (an
+ * answer in flight on loopback) completes in a bounded number of loop turns, however slow each turn is.
  */
 import { vi } from "vitest";
 
 const QUIET_TURNS = 20;
 
+/**
+ * WebCrypto work under way (SharinPix signs its JWT before its first request): real work off the event loop that no
+ * request counter sees, and that can outlast QUIET_TURNS on a loaded machine. While any is in flight the clock
+ * stands still, as it does for a request on its way.
+ */
+let cryptoInFlight = 0;
+const SUBTLE_METHODS = ["sign", "verify", "importKey", "exportKey", "digest", "encrypt", "decrypt", "generateKey", "deriveBits", "deriveKey"] as const;
+
+function countCryptoWork(): void {
+  const subtle = globalThis.crypto.subtle as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  for (const name of SUBTLE_METHODS) {
+    if (Object.prototype.hasOwnProperty.call(subtle, name)) continue;
+    const original = subtle[name]!;
+    Object.defineProperty(subtle, name, {
+      configurable: true,
+      writable: true,
+      value(this: unknown, ...args: unknown[]) {
+        cryptoInFlight++;
+        let result: Promise<unknown>;
+        try {
+          result = original.apply(this, args);
+        } catch (error) {
+          cryptoInFlight--;
+          throw error;
+        }
+        return result.finally(() => cryptoInFlight--);
+      },
+    });
+  }
+}
+
+function stopCountingCryptoWork(): void {
+  const subtle = globalThis.crypto.subtle as unknown as Record<string, unknown>;
+  for (const name of SUBTLE_METHODS) if (Object.prototype.hasOwnProperty.call(subtle, name)) delete subtle[name];
+}
+
 export function useFakeClock(): void {
   vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+  countCryptoWork();
 }
 
 export function restoreClock(): void {
   vi.useRealTimers();
+  stopCountingCryptoWork();
 }
 
 /** What the client has done so far: `sent` fetch attempts started, `arrived` requests the server recorded, and more. */
@@ -47,7 +85,7 @@ export async function driveClock<T>(pending: Promise<T>, progress: () => ClockPr
     const now = progress();
     const signature = JSON.stringify(now);
     // A request on its way (started, neither arrived nor settled): its timer must not fire before it arrives.
-    const onItsWay = now.sent > now.arrived && (now.settled === undefined || now.sent > now.settled);
+    const onItsWay = (now.sent > now.arrived && (now.settled === undefined || now.sent > now.settled)) || cryptoInFlight > 0;
     if (signature !== last || onItsWay) {
       last = signature;
       quiet = 0;
