@@ -1,7 +1,7 @@
 /**
  * A file-system failure while saving a download or keeping a checkpoint, as a typed error instead of a raw Node
- * error (EACCES, EISDIR, ENOTDIR, ENOSPC, …). Lives in its own file for now; it joins the hierarchy in errors.ts
- * as `ImportkitError → FileError`.
+ * error (EACCES, EISDIR, ENOTDIR, ENOSPC, …): `ImportkitError → FileError`. Apart from errors.ts because only the
+ * Node file helpers raise it (the browser bundle never loads those helpers, but the class stays public for `instanceof`).
  */
 import { ImportkitError } from "./errors.js";
 

@@ -2,16 +2,13 @@
  * The low-speed rule for downloads, as curl's `--speed-limit` / `--speed-time`: a body that arrives slower than
  * `lowSpeedLimit` bytes per second for `lowSpeedTime` ms ends in a TimeoutError.
  *
- * Why it is needed beside the idle timeout: the idle timeout (retry.ts) re-arms on every chunk, so a server that
- * trickles one byte every 300 ms never trips it and the download never ends. This rule judges the bytes received
+ * Why it is needed beside the idle timeout: the idle timeout (stream-guard.ts) re-arms on every chunk, so a server
+ * that trickles one byte every 300 ms never trips it and the download never ends. This rule judges the bytes received
  * over a whole window instead, so no trickle can hold a download open.
  *
- * WIRING (the download path): wrap the body stream of every streamed download (RequestExtras.stream, saveTo, the
- * providers' `download()`), after the idle-timeout guard, with the request's redacted summary:
- *
- *   body = guardLowSpeed(body, { request: summary(), ...client options lowSpeedLimit/lowSpeedTime });
- *
- * Its TimeoutError is one saveDownload already downloads again from the start (a body that failed midway).
+ * Where it applies: pipeline.ts wraps the body of every streamed answer (downloads, `saveTo`, the providers'
+ * `download()`) after the idle-timeout guard. Its TimeoutError is one `saveTo` downloads again from the start (a body
+ * that failed midway).
  */
 import { TimeoutError, ValidationError, type RequestSummary } from "./errors.js";
 import { startTimer } from "./signals.js";
