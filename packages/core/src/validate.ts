@@ -287,12 +287,35 @@ export function conforms(schema: Schema | undefined, value: unknown): boolean {
  * website source with a too-long URL says "url is too long", not "files is required").
  */
 function closestAlternative(options: Schema[], value: unknown, path: string): FoundIssue[] {
-  let best: FoundIssue[] | undefined;
+  // Closest: fewest issues; between those, the branch that knows most of the fields given (an `attachment_id` given
+  // without its `import_type` is a Salesforce import missing its type, not a URL import missing its `url`).
+  const given = value !== null && typeof value === "object" && !Array.isArray(value) ? Object.keys(value) : [];
+  let best: { issues: FoundIssue[]; known: number } | undefined;
+  let tied: FoundIssue[][] = [];
   for (const option of options) {
-    const problems = validateValue(option, value, path);
-    if (!best || problems.length < best.length) best = problems;
+    const issues = validateValue(option, value, path);
+    if (best && issues.length > best.issues.length) continue;
+    const declared = given.length ? evaluatedProperties(option, value) : undefined;
+    const known = declared ? given.filter((key) => declared.has(key)).length : 0;
+    if (!best || issues.length < best.issues.length || known > best.known) {
+      best = { issues, known };
+      tied = [issues];
+    } else if (known === best.known) tied.push(issues);
   }
-  return best ?? [];
+  return eitherRequired(tied, path) ?? best?.issues ?? [];
+}
+
+/**
+ * Alternatives equally close because each lacks one property (SharinPix's Salesforce import: an `attachment_id` or a
+ * `content_document_id`) are named together: naming the first would send someone who meant the other astray.
+ */
+function eitherRequired(tied: FoundIssue[][], path: string): FoundIssue[] | undefined {
+  if (tied.length < 2 || !tied.every((issues) => issues.length === 1 && issues[0]!.keyword === "required")) return undefined;
+  const prefix = path ? `${path}.` : "";
+  const names = [...new Set(tied.map(([issue]) => issue!.path))];
+  if (names.length < 2 || !names.every((name) => name.startsWith(prefix) && !name.slice(prefix.length).includes("."))) return undefined;
+  const list = names.map((name) => name.slice(prefix.length));
+  return [{ path, message: `needs ${list.slice(0, -1).join(", ")} or ${list.at(-1)}`, keyword: "required", inferred: tied.every(([issue]) => issue!.inferred) }];
 }
 
 export type ValidationMode = "documented" | "strict" | "off";

@@ -57,6 +57,19 @@ describe("validateValue", () => {
     ]);
   });
 
+  it("names every property of alternatives equally close for want of one (not the first branch's alone)", () => {
+    const salesforce = (id: string): Schema => ({ type: "object", properties: { album_id: { type: "string" }, [id]: { type: "string" } }, required: ["album_id", id] });
+    const source: Schema = { anyOf: [salesforce("attachment_id"), salesforce("content_document_id"), { type: "object", required: ["album_id", "url", "import_type"] }] };
+    expect(validateValue(source, { album_id: "A" }, "body").map(({ path, message }) => ({ path, message }))).toEqual([
+      { path: "body", message: "needs attachment_id or content_document_id" },
+    ]);
+    // One branch closer than the others: that branch's own issue, as before.
+    expect(validateValue(source, { album_id: 1, attachment_id: "x" }, "body").map(({ path }) => path)).toEqual(["body.album_id"]);
+    // At the root too, and with the issue inferred only when every tied branch's is.
+    const inferred = validateValue({ anyOf: [{ required: ["a"], inferred: ["required"] }, { required: ["b"], inferred: ["required"] }] }, {});
+    expect(inferred).toEqual([{ path: "", message: "needs a or b", keyword: "required", inferred: true }]);
+  });
+
   it("checks types, enums, ranges, lengths and unknown fields", () => {
     const schema: Schema = {
       type: "object",
