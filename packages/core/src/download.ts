@@ -16,9 +16,16 @@ export interface SaveToOptions extends RequestOptions {
   onProgress?: ((progress: { bytes: number; total: number | undefined }) => void) | undefined;
 }
 
+/**
+ * A stream of bytes typed as the platform's own fetch types a response body, so that it pipes into the platform's
+ * streams (`CompressionStream`, `TextDecoderStream`: under TypeScript 5.7+'s DOM types those take only
+ * `Uint8Array<ArrayBuffer>` chunks, which a plain `ReadableStream<Uint8Array>` does not promise).
+ */
+export type ByteStream = NonNullable<Response["body"]>;
+
 export interface Download {
   /** The file's bytes as they arrive; the call's `timeout` is the longest silence allowed between two chunks. */
-  readonly body: ReadableStream<Uint8Array>;
+  readonly body: ByteStream;
   readonly contentType: string | null;
   /** From Content-Length, when the server sent one. */
   readonly contentLength: number | undefined;
@@ -61,7 +68,8 @@ function toDownload(sent: Sent, source: DownloadSource): Download {
   const body = sent.stream ?? emptyStream();
   let used = false;
   return {
-    body,
+    // Chunks are the Uint8Arrays over ArrayBuffers fetch and the guards produce.
+    body: body as ByteStream,
     contentType: sent.response.headers.get("content-type"),
     contentLength: lengthOf(sent.response),
     url: sent.summary().url,

@@ -12,7 +12,7 @@ export type { ListOptions } from "./client.js";
 export type { Logger, LogLevel } from "./logger.js";
 export { APIPromise, type WithResponse } from "./api-promise.js";
 export { ListPromise, DEFAULT_MAX_PAGES, type Page } from "./list.js";
-export { DownloadPromise, type Download, type SaveToOptions } from "./download.js";
+export { DownloadPromise, type ByteStream, type Download, type SaveToOptions } from "./download.js";
 export type { SavedFile } from "./files.js";
 export { DEFAULT_WAIT_DEADLINE_MS, type WaitForOptions } from "./poll.js";
 export { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, MAX_RETRY_DELAY_MS, MAX_RETRIES_LIMIT } from "./retry-policy.js";

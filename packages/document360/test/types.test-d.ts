@@ -51,7 +51,7 @@ describe("@importkit/document360 types", () => {
   it("an export's zip is one Download: a byte stream, or saveTo", () => {
     expectTypeOf(d360.exports.download("e")).toEqualTypeOf<DownloadPromise>();
     expectTypeOf(d360.exports.download("e")).resolves.toEqualTypeOf<Download>();
-    expectTypeOf<Download["body"]>().toEqualTypeOf<ReadableStream<Uint8Array>>();
+    expectTypeOf<Download["body"]>().toEqualTypeOf<NonNullable<Response["body"]>>();
     expectTypeOf<ReturnType<Download["saveTo"]>>().resolves.toEqualTypeOf<SavedFile>();
     expectTypeOf(d360.exports.download("e").saveTo("export.zip", { onProgress: (p) => void p.bytes })).resolves.toEqualTypeOf<SavedFile>();
     // A status at hand (from get or waitFor) is accepted instead of an id.

@@ -113,7 +113,9 @@ describe("@importkit/importio types", () => {
     expectTypeOf(importio.crawlRuns.download(id, "xlsx")).toEqualTypeOf<DownloadPromise>();
     expectTypeOf(importio.crawlRuns.download(id, "xlsx")).resolves.toEqualTypeOf<Download>();
     expectTypeOf(importio.reportRuns.download(id, "csv")).resolves.toEqualTypeOf<Download>();
-    expectTypeOf<Download["body"]>().toEqualTypeOf<ReadableStream<Uint8Array>>();
+    // Typed as fetch's own body, so it pipes into the platform's streams (TypeScript 5.7+'s DOM types).
+    expectTypeOf<Download["body"]>().toEqualTypeOf<NonNullable<Response["body"]>>();
+    expectTypeOf((d: Download) => d.body.pipeThrough(new CompressionStream("gzip")).pipeThrough(new DecompressionStream("gzip")).pipeThrough(new TextDecoderStream())).returns.toEqualTypeOf<ReadableStream<string>>();
     expectTypeOf(importio.crawlRuns.download(id, "files").saveTo("out.zip")).resolves.toEqualTypeOf<SavedFile>();
     expectTypeOf(importio.crawlRuns.download(id, "files").saveTo("out.zip", { onProgress: (p) => void p.bytes })).resolves.toEqualTypeOf<SavedFile>();
     expectTypeOf<ReturnType<Download["saveTo"]>>().resolves.toEqualTypeOf<SavedFile>();
