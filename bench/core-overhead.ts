@@ -9,6 +9,7 @@
  *     server sends GitBook's X-RateLimit-* headers, so the budget paces by them) and the redirect policy.
  *
  *   node --import tsx bench/core-overhead.ts [calls] [rounds] [--source]   (or `pnpm bench core-overhead`)
+ *   node --import tsx bench/core-overhead.ts --instructions [--sides importkit,@gitbook/api]
  *
  * Two measures:
  *
@@ -20,11 +21,16 @@
  *      requests/s and the client process's CPU per request. Goal: importkit ≥ 0.96 × raw fetch in requests/s, and
  *      its CPU per request ≤ `@gitbook/api`'s.
  *
+ *   3. With `--instructions` (needs valgrind): the stub-transport calls again, each side and method in a process of
+ *      its own under callgrind, which counts the instructions executed: run with a few and with many more calls,
+ *      the difference per call is the library's cost in instructions, the same from run to run whatever the machine's
+ *      load (timings on a shared 2-core box move by ±20 %). Slow (~30 s a process); only this measure is run.
+ *
  * Sides alternate within each round (a, b, c, d, then d, c, b, a) and medians are compared, which evens out a
  * noisy machine. The client is the built package, as users run it (scripts/built.ts: the one build, then `dist/`);
  * `--source` runs the TypeScript sources through tsx instead (with `--conditions=importkit-source`).
  */
-import { fork } from "node:child_process";
+import { fork, spawnSync } from "node:child_process";
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
@@ -80,7 +86,9 @@ async function main() {
     .filter((a) => !a.startsWith("--"))
     .map(Number);
   const fromSource = process.argv.includes("--source");
-  if (!fromSource) buildPackages(["gitbook"]);
+  const one = process.argv.indexOf("--one");
+  if (!fromSource && one === -1) buildPackages(["gitbook"]);
+  if (process.argv.includes("--instructions")) return instructions(fromSource);
   const { createGitBookClient } = (await import(fromSource ? "../packages/gitbook/src/index.ts" : distUrl("gitbook"))) as typeof import("../packages/gitbook/src/index.ts");
   // openapi-fetch as core depends on it (the same copy `raw` uses).
   const coreRequire = createRequire(fileURLToPath(new URL("../packages/core/package.json", import.meta.url)));
@@ -152,8 +160,15 @@ async function main() {
       headers: { "content-type": "application/json; charset=utf-8", "content-length": String(RUN_JSON.length), ...rateLimitHeaders(remaining--) },
     });
   }) as typeof fetch;
-  console.log(`CPU per call, stub transport (in-process fetch, ${count} calls × ${rounds} rounds, ${CONCURRENCY} at a time; median µs)`);
   const stubSides = sidesOver("http://api.test/v1", stub);
+  if (one !== -1) {
+    // A child of --instructions: warm up, then `count` calls of one side, and nothing else.
+    const [side, method] = [process.argv[one + 1] as Side, process.argv[one + 2] as "GET" | "POST"];
+    await pool(1_000, stubSides[method][side]);
+    await pool(count, stubSides[method][side]);
+    return;
+  }
+  console.log(`CPU per call, stub transport (in-process fetch, ${count} calls × ${rounds} rounds, ${CONCURRENCY} at a time; median µs)`);
   for (const method of ["GET", "POST"] as const) {
     const r = await measure(stubSides[method], count);
     const ik = r.importkit.cpuUs;
@@ -185,6 +200,41 @@ async function main() {
     );
   }
   child.disconnect();
+}
+
+/**
+ * Instructions per call on the stub transport, by callgrind: each side and method runs in a process of its own with
+ * FEW and with MANY calls (after the same warm-up); (I(MANY) − I(FEW)) / (MANY − FEW) is what one call executes,
+ * start-up and warm-up cancelling out.
+ */
+function instructions(fromSource: boolean): void {
+  const FEW = 500;
+  const MANY = 1_500;
+  const script = fileURLToPath(import.meta.url);
+  const count = (side: Side, method: string, calls: number): number => {
+    const result = spawnSync(
+      "valgrind",
+      ["--tool=callgrind", "--callgrind-out-file=/dev/null", process.execPath, ...process.execArgv, script, String(calls), "--one", side, method, ...(fromSource ? ["--source"] : [])],
+      { encoding: "utf8" },
+    );
+    const collected = /Collected : (\d+)/.exec(result.stderr ?? "");
+    if (result.error || !collected) throw new Error(`callgrind failed for ${side} ${method}: ${result.error?.message ?? result.stderr.slice(-2000)}`);
+    return Number(collected[1]);
+  };
+  // `--sides importkit,@gitbook/api`: only those (each side and method takes ~2 min under callgrind).
+  const only = process.argv.indexOf("--sides");
+  const sides = only === -1 ? SIDES : SIDES.filter((side) => process.argv[only + 1]!.split(",").includes(side));
+  console.log(`Instructions per call, stub transport (callgrind; (I(${MANY} calls) − I(${FEW} calls)) / ${MANY - FEW}; thousands)`);
+  for (const method of ["GET", "POST"]) {
+    const per = Object.fromEntries(sides.map((side) => [side, (count(side, method, MANY) - count(side, method, FEW)) / (MANY - FEW)])) as Record<Side, number>;
+    const ik = per.importkit;
+    console.log(
+      `  ${method.padEnd(5)} ` +
+        sides.map((side) => `${side} ${(per[side] / 1000).toFixed(1)}k`).join("   ") +
+        `\n        importkit / @gitbook/api ${(ik / per["@gitbook/api"]!).toFixed(2)}   importkit / openapi-fetch ${(ik / per["openapi-fetch"]!).toFixed(2)}` +
+        `   goal ≤ ${GOAL_CPU_VS_SDK.toFixed(2)} × @gitbook/api: ${ik <= GOAL_CPU_VS_SDK * per["@gitbook/api"]! ? "met" : "NOT MET"}`,
+    );
+  }
 }
 
 if (process.argv.includes("--server")) {

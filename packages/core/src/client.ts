@@ -423,12 +423,7 @@ export function createApiClient<Ops, Paths extends {} = {}>(provider: ProviderDe
   };
 }
 
-/**
- * The Accept header of an API call: the success media types first, then anything at a low weight. The table lists
- * only the success types, and error answers are often of another type (SharinPix's 401 and 404 are empty
- * `text/html`): an Accept that names JSON alone tells the server those are unacceptable, and a server that honours it
- * (Prism, the specs' own mock) then answers 200 instead of the documented error, or 406.
- */
+/** The Accept header of an operation, computed once (it was rebuilt on every call). */
 const accepts = new WeakMap<OperationSpec, string | undefined>();
 function acceptOf(entry: OperationSpec): string | undefined {
   if (accepts.has(entry)) return accepts.get(entry);
@@ -437,6 +432,12 @@ function acceptOf(entry: OperationSpec): string | undefined {
   return accept;
 }
 
+/**
+ * The Accept header of an API call: the success media types first, then anything at a low weight. The table lists
+ * only the success types, and error answers are often of another type (SharinPix's 401 and 404 are empty
+ * `text/html`): an Accept that names JSON alone tells the server those are unacceptable, and a server that honours it
+ * (Prism, the specs' own mock) then answers 200 instead of the documented error, or 406.
+ */
 function defaultAccept(entry: OperationSpec): string | undefined {
   const types = entry.responseMediaTypes;
   if (types.length === 0) return undefined;
