@@ -181,6 +181,20 @@ export interface BuildInput {
   contentType?: string | undefined;
 }
 
+/**
+ * A path template split once into literal text and parameter names: `[literal, name, literal, name, literal…]`.
+ * Filling it is a few string joins per call; the regex replace it replaces cost ~1 µs a call (bench/core-overhead.ts).
+ */
+const compiledPaths = new Map<string, readonly string[]>();
+function compiledPath(template: string): readonly string[] {
+  let parts = compiledPaths.get(template);
+  if (!parts) {
+    parts = template.split(/\{([^}]+)\}/);
+    compiledPaths.set(template, parts);
+  }
+  return parts;
+}
+
 /** The URL and body of a call, straight from its table entry (no openapi-fetch, no Request object). */
 export function buildRequest(
   spec: OperationSpec,
@@ -188,10 +202,12 @@ export function buildRequest(
   input: BuildInput,
   encoders: Readonly<Record<string, BodyEncoder>> = DEFAULT_ENCODERS,
 ): BuiltRequest {
-  const path = input.path ?? {};
-  let pathname = spec.path;
-  if (pathname.includes("{")) pathname = pathname.replace(/\{([^}]+)\}/g, (_m, name: string) => segment(path[name]));
-  let url = baseUrl + pathname;
+  const template = compiledPath(spec.path);
+  let url = baseUrl + template[0];
+  if (template.length > 1) {
+    const path = input.path ?? {};
+    for (let i = 1; i < template.length; i += 2) url += segment(path[template[i]!]) + template[i + 1];
+  }
   if (input.query) {
     let params: URLSearchParams | undefined;
     for (const name in input.query) {

@@ -326,7 +326,7 @@ export function validateCall(operation: OperationSchema, input: CallInput, mode:
     // `.` and `..` (also as %2e) are resolved away by every URL parser: `/imports/./cancel` is `/imports/cancel`.
     // Checked first, in every mode, and said once: what the schema would add about the same parameter is noise.
     const unsafe = new Set<string>();
-    for (const name of Object.keys(operation.path.properties ?? {})) {
+    for (const name in operation.path.properties) {
       const value = path[name];
       if (value === "" || value === undefined || value === null) {
         found.push(unsendable(name, value === "" ? "must not be empty (it is a URL path segment)" : "is required (it is a URL path segment)"));
@@ -363,15 +363,12 @@ function unsendable(path: string, message: string): FoundIssue {
 
 /** Text no URL can carry: an unpaired surrogate makes encodeURIComponent throw a bare URIError. */
 function unencodable(values: Record<string, unknown>, prefix: string, found: FoundIssue[], unsafe: Set<string>): void {
-  for (const [name, value] of Object.entries(values)) {
-    if (unsafe.has(name)) continue;
-    const items = Array.isArray(value) ? value : [value];
-    for (const item of items) {
-      if (typeof item === "string" && !isWellFormed(item)) {
-        found.push(unsendable(prefix + name, "contains an unpaired surrogate (broken text that no URL can carry)"));
-        unsafe.add(prefix + name);
-        break;
-      }
+  for (const name in values) {
+    if (!Object.prototype.hasOwnProperty.call(values, name) || unsafe.has(name)) continue;
+    const value = values[name];
+    if (Array.isArray(value) ? value.some((item) => typeof item === "string" && !isWellFormed(item)) : typeof value === "string" && !isWellFormed(value)) {
+      found.push(unsendable(prefix + name, "contains an unpaired surrogate (broken text that no URL can carry)"));
+      unsafe.add(prefix + name);
     }
   }
 }

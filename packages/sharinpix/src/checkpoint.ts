@@ -4,7 +4,8 @@
  * checkpoint-file.ts.
  */
 import { ValidationError } from "@importkit/core";
-import { loadFileHelpers, type CheckpointRecord, type CheckpointState, type CheckpointStore } from "@importkit/core/internal";
+import type { CheckpointRecord, CheckpointState, CheckpointStore } from "@importkit/core/batch";
+import { loadFileHelpers } from "@importkit/core/internal";
 
 export type { CheckpointRecord, CheckpointState };
 /** A store for bulk progress (core's CheckpointStore). */
