@@ -237,73 +237,142 @@ function inEnum(options: unknown[], value: unknown): boolean {
  * Whether `validateValue(schema, value)` would find nothing, without building its issues: the same checks in
  * the same order, stopping at the first problem. Every valid call (nearly all of them) costs only this.
  * Kept equal to `validateValue(schema, value).length === 0` by test/validator-equivalence.test.ts.
+ *
+ * Each schema is turned once into the few checks its keywords call for (a WeakMap keeps them): walking the schema
+ * object on every value read some fifteen keywords from objects of a hundred shapes, each a slow property lookup,
+ * for every item of a list (10 000 Import.io inputs: ~2 ms, as much as `JSON.stringify` of them; checks made once:
+ * ~0.3 ms. bench/body-encoding.ts).
  */
 export function conforms(schema: Schema | undefined, value: unknown): boolean {
-  if (!schema) return true;
-  if (schema.type !== undefined) {
-    const type = schema.type;
-    if (typeof type === "string" ? !matchesType(value, type) : !type.some((t) => matchesType(value, t))) return false;
+  return schema ? checkerOf(schema)(value) : true;
+}
+
+/** One check of a schema's, given the value and its JSON type (`typeOf`). */
+type Check = (value: unknown, actual: string) => boolean;
+type Checker = (value: unknown) => boolean;
+
+const checkers = new WeakMap<Schema, Checker>();
+
+function checkerOf(schema: Schema): Checker {
+  let checker = checkers.get(schema);
+  if (!checker) {
+    checker = compile(schema);
+    checkers.set(schema, checker);
   }
-  if (schema.const !== undefined && JSON.stringify(schema.const) !== JSON.stringify(value)) return false;
-  if (schema.enum && !inEnum(schema.enum, value)) return false;
-  if (typeof value === "string") {
-    if (schema.minLength !== undefined || schema.maxLength !== undefined) {
-      const length = codePoints(value);
-      if (schema.minLength !== undefined && length < schema.minLength) return false;
-      if (schema.maxLength !== undefined && length > schema.maxLength) return false;
-    }
-    if (schema.pattern !== undefined && !regex(schema.pattern).test(value)) return false;
-    if (schema.format && formatProblem(schema.format, value)) return false;
+  return checker;
+}
+
+/** The checks `schema`'s keywords call for, in `validateValue`'s order. Nested schemas are looked up when first used. */
+function compile(schema: Schema): Checker {
+  const checks: Check[] = [];
+  const { type, minLength, maxLength, pattern, format, minimum, maximum, exclusiveMinimum, exclusiveMaximum, minItems, maxItems, items } = schema;
+  if (type !== undefined) {
+    if (typeof type === "string") checks.push((_, actual) => isOfType(actual, type));
+    else checks.push((_, actual) => type.some((t) => isOfType(actual, t)));
   }
-  if (typeof value === "number") {
-    if (!Number.isFinite(value)) return false;
-    if (schema.minimum !== undefined && value < schema.minimum) return false;
-    if (schema.maximum !== undefined && value > schema.maximum) return false;
-    if (schema.exclusiveMinimum !== undefined && value <= schema.exclusiveMinimum) return false;
-    if (schema.exclusiveMaximum !== undefined && value >= schema.exclusiveMaximum) return false;
+  if (schema.const !== undefined) {
+    const expected = schema.const;
+    checks.push((value) => JSON.stringify(expected) === JSON.stringify(value));
   }
-  if (Array.isArray(value)) {
-    if (schema.minItems !== undefined && value.length < schema.minItems) return false;
-    if (schema.maxItems !== undefined && value.length > schema.maxItems) return false;
-    if (schema.items) for (const item of value) if (!conforms(schema.items, item)) return false;
+  if (schema.enum) {
+    const options = schema.enum;
+    checks.push((value) => inEnum(options, value));
   }
-  if (typeOf(value) === "object") {
+  if (minLength !== undefined || maxLength !== undefined || pattern !== undefined || format) {
+    checks.push((value, actual) => {
+      if (actual !== "string") return true;
+      const text = value as string;
+      if (minLength !== undefined || maxLength !== undefined) {
+        const length = codePoints(text);
+        if (minLength !== undefined && length < minLength) return false;
+        if (maxLength !== undefined && length > maxLength) return false;
+      }
+      if (pattern !== undefined && !regex(pattern).test(text)) return false;
+      return !(format && formatProblem(format, text));
+    });
+  }
+  // Any number must be finite, whatever the schema says (JSON has no NaN).
+  checks.push((value, actual) => {
+    if (actual !== "number" && actual !== "integer") return true;
+    const number = value as number;
+    if (!Number.isFinite(number)) return false;
+    if (minimum !== undefined && number < minimum) return false;
+    if (maximum !== undefined && number > maximum) return false;
+    if (exclusiveMinimum !== undefined && number <= exclusiveMinimum) return false;
+    return !(exclusiveMaximum !== undefined && number >= exclusiveMaximum);
+  });
+  if (minItems !== undefined || maxItems !== undefined || items) {
+    checks.push((value, actual) => {
+      if (actual !== "array") return true;
+      const list = value as unknown[];
+      if (minItems !== undefined && list.length < minItems) return false;
+      if (maxItems !== undefined && list.length > maxItems) return false;
+      if (items) {
+        const item = checkerOf(items);
+        for (let i = 0; i < list.length; i++) if (!item(list[i])) return false;
+      }
+      return true;
+    });
+  }
+  const objectCheck = compileObject(schema);
+  if (objectCheck) checks.push(objectCheck);
+  const { allOf, anyOf, oneOf } = schema;
+  if (allOf) checks.push((value) => allOf.every((part) => checkerOf(part)(value)));
+  // An empty anyOf/oneOf reports nothing in validateValue (no alternative to be closest to), so it passes here too.
+  if (anyOf && anyOf.length > 0) checks.push((value) => anyOf.some((option) => checkerOf(option)(value)));
+  if (oneOf && oneOf.length > 0) {
+    checks.push((value) => {
+      let passing = 0;
+      for (const option of oneOf) if (checkerOf(option)(value) && ++passing > 1) return false;
+      return passing === 1;
+    });
+  }
+  return (value) => {
+    const actual = typeOf(value);
+    for (let i = 0; i < checks.length; i++) if (!checks[i]!(value, actual)) return false;
+    return true;
+  };
+}
+
+/** `required`, the declared fields and the others, for an object value; undefined when the schema says nothing of them. */
+function compileObject(schema: Schema): Check | undefined {
+  const { required, properties, additionalProperties: additional } = schema;
+  const everyField = schema.unevaluatedProperties === false || additional === false || typeof additional === "object";
+  if (!required && !properties && !everyField) return undefined;
+  const declaredNames = properties ? Object.keys(properties) : [];
+  return (value, actual) => {
+    if (actual !== "object") return true;
     const record = value as Record<string, unknown>;
-    if (schema.required) for (const key of schema.required) if (record[key] === undefined) return false;
-    const additional = schema.additionalProperties;
-    if (schema.unevaluatedProperties === false || additional === false || typeof additional === "object") {
+    if (required) for (const key of required) if (record[key] === undefined) return false;
+    if (everyField) {
       // Every field of the value has a rule: look at each.
-      const evaluated = schema.unevaluatedProperties === false ? evaluatedProperties(schema, value) : undefined;
+      const evaluated = schema.unevaluatedProperties === false ? evaluatedProperties(schema, record) : undefined;
       for (const key of Object.keys(record)) {
         const item = record[key];
         if (item === undefined) continue;
         const property = declared(schema, key);
         if (property) {
-          if (!conforms(property, item)) return false;
+          if (!checkerOf(property)(item)) return false;
         } else if (additional === false) return false;
-        else if (typeof additional === "object" && !conforms(additional, item)) return false;
+        else if (typeof additional === "object" && !checkerOf(additional)(item)) return false;
         if (evaluated && !evaluated.has(key)) return false;
       }
-    } else if (schema.properties) {
-      // Only the declared fields have rules: look at those, however many others the value has. A free-form object
-      // of a megabyte (SharinPix `metadatas`) costs nothing here instead of a lookup per key (bench/body-encoding.ts).
-      const properties = schema.properties;
-      for (const key in properties) {
-        if (!hasOwn(properties, key) || !isEnumerable(record, key)) continue;
-        const item = record[key];
-        if (item !== undefined && !conforms(properties[key], item)) return false;
-      }
+      return true;
     }
-  }
-  if (schema.allOf) for (const part of schema.allOf) if (!conforms(part, value)) return false;
-  // An empty anyOf/oneOf reports nothing in validateValue (no alternative to be closest to), so it passes here too.
-  if (schema.anyOf && schema.anyOf.length > 0 && !schema.anyOf.some((option) => conforms(option, value))) return false;
-  if (schema.oneOf && schema.oneOf.length > 0) {
-    let passing = 0;
-    for (const option of schema.oneOf) if (conforms(option, value) && ++passing > 1) return false;
-    if (passing === 0) return false;
-  }
-  return true;
+    // Only the declared fields have rules: look at those, however many others the value has. A free-form object
+    // of a megabyte (SharinPix `metadatas`) costs nothing here instead of a lookup per key (bench/body-encoding.ts).
+    for (const key of declaredNames) {
+      const item = record[key];
+      // Own, enumerable fields only, as Object.keys (and JSON.stringify) sees them.
+      if (item !== undefined && isEnumerable(record, key) && !checkerOf(properties![key]!)(item)) return false;
+    }
+    return true;
+  };
+}
+
+/** A JSON type (`typeOf`) is of a schema type: an integer is also a number. */
+function isOfType(actual: string, type: string): boolean {
+  return actual === type || (type === "number" && actual === "integer");
 }
 
 /**
