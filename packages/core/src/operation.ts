@@ -7,6 +7,7 @@
  * Also here: the types that turn a generated `operations` interface (openapi-typescript) into the input and output
  * of a call, and the one function that turns a call's input into a URL and a body.
  */
+import { ndjsonBody } from "./ndjson-body.js";
 import type { OperationSchema } from "./validate.js";
 
 export type HttpMethod = "GET" | "PUT" | "POST" | "DELETE" | "PATCH" | "HEAD" | "OPTIONS" | "TRACE";
@@ -135,7 +136,7 @@ export function isNdjsonMediaType(mediaType: string): boolean {
 /** The encoders every client has; a provider's own win for the same media type. */
 export const DEFAULT_ENCODERS: Readonly<Record<string, BodyEncoder>> = {
   json: (body) => JSON.stringify(body),
-  ndjson: (body) => (Array.isArray(body) ? body.map((line) => `${JSON.stringify(line)}\n`).join("") : `${JSON.stringify(body)}\n`),
+  ndjson: ndjsonBody,
   form: (body) => new URLSearchParams(body as Record<string, string>),
 };
 

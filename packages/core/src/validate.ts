@@ -291,16 +291,16 @@ function compile(schema: Schema): Checker {
       return !(format && formatProblem(format, text));
     });
   }
-  // Any number must be finite, whatever the schema says (JSON has no NaN).
-  checks.push((value, actual) => {
-    if (actual !== "number" && actual !== "integer") return true;
-    const number = value as number;
-    if (!Number.isFinite(number)) return false;
-    if (minimum !== undefined && number < minimum) return false;
-    if (maximum !== undefined && number > maximum) return false;
-    if (exclusiveMinimum !== undefined && number <= exclusiveMinimum) return false;
-    return !(exclusiveMaximum !== undefined && number >= exclusiveMaximum);
-  });
+  if (minimum !== undefined || maximum !== undefined || exclusiveMinimum !== undefined || exclusiveMaximum !== undefined) {
+    checks.push((value, actual) => {
+      if (actual !== "number" && actual !== "integer") return true;
+      const number = value as number;
+      if (minimum !== undefined && number < minimum) return false;
+      if (maximum !== undefined && number > maximum) return false;
+      if (exclusiveMinimum !== undefined && number <= exclusiveMinimum) return false;
+      return !(exclusiveMaximum !== undefined && number >= exclusiveMaximum);
+    });
+  }
   if (minItems !== undefined || maxItems !== undefined || items) {
     checks.push((value, actual) => {
       if (actual !== "array") return true;
@@ -329,6 +329,8 @@ function compile(schema: Schema): Checker {
   }
   return (value) => {
     const actual = typeOf(value);
+    // Any number must be finite, whatever the schema says (JSON has no NaN); only a "number" can be one.
+    if (actual === "number" && !Number.isFinite(value)) return false;
     for (let i = 0; i < checks.length; i++) if (!checks[i]!(value, actual)) return false;
     return true;
   };
