@@ -9,7 +9,7 @@ export default defineConfig({
   resolve: {
     // Tests run against the TypeScript sources of the workspace packages, never stale builds.
     alias: [
-      { find: /^@importkit\/core\/(node|internal)$/, replacement: `${root}packages/core/src/$1.ts` },
+      { find: /^@importkit\/core\/(node|internal|batch)$/, replacement: `${root}packages/core/src/$1.ts` },
       // core's own package import (package.json "imports"): the file helpers, as Node resolves them.
       { find: /^#files$/, replacement: `${root}packages/core/src/node.ts` },
       { find: /^#request-validator$/, replacement: `${root}packages/twin/src/request-validator.ts` },

@@ -1,28 +1,254 @@
 /**
- * What core adds per request: the GitBook client (openapi-fetch + validation + retrying fetch + error mapping)
- * against plain `fetch` + `JSON.parse`, same loopback server (in a child process), same concurrency.
+ * What a call costs: the GitBook client (`imports.get`, `imports.start`) against its peers, for the same GET and POST
+ * of one import run, in one run:
  *
- *   node --import tsx bench/core-overhead.ts [requests] [rounds] [--source]   (or `pnpm bench core-overhead`)
+ *   - raw `fetch` + `JSON.parse` (the floor: no library at all);
+ *   - bare openapi-fetch (what `raw` is, and what most generated clients are);
+ *   - `@gitbook/api`, the official GitBook SDK (`org.getImportRun`, `org.startImportRun`, as its README calls them);
+ *   - importkit, with every safety on: validation (`documented`), retries, redaction, the rate-limit budget (the
+ *     server sends GitBook's X-RateLimit-* headers, so the budget paces by them) and the redirect policy.
  *
- * Prints requests/s for each side (median of alternating rounds) and the ratio, for a GET and a POST, and the
- * client process's CPU time per request (steadier than rates on a busy machine). The client is the built package,
- * as users run it (scripts/built.ts: the one build, then `dist/`); `--source` runs the TypeScript sources through
- * tsx instead (with `--conditions=importkit-source`, so that core comes from its sources too).
+ *   node --import tsx bench/core-overhead.ts [calls] [rounds] [--source]   (or `pnpm bench core-overhead`)
+ *   node --import tsx bench/core-overhead.ts --instructions [--sides importkit,@gitbook/api]
+ *
+ * Two measures:
+ *
+ *   1. **CPU per call, stub transport**: each library is handed the same in-process fetch that answers at once with a
+ *      fresh `Response` (no socket), and the process's CPU time per call is taken over `calls` calls, 16 at a time.
+ *      This is the library's own cost and nothing else: the steadiest figure on a busy machine.
+ *      Goal: importkit ≤ `@gitbook/api`.
+ *   2. **Loopback**: the same calls over real HTTP keep-alive to a server in a child process, 16 concurrent;
+ *      requests/s and the client process's CPU per request. Goal: importkit ≥ 0.96 × raw fetch in requests/s, and
+ *      its CPU per request ≤ `@gitbook/api`'s.
+ *
+ *   3. With `--instructions` (needs valgrind): the stub-transport calls again, each side and method in a process of
+ *      its own under callgrind, which counts the instructions executed: run with a few and with many more calls,
+ *      the difference per call is the library's cost in instructions, the same from run to run whatever the machine's
+ *      load (timings on a shared 2-core box move by ±20 %). Slow (~30 s a process); only this measure is run.
+ *
+ * Sides alternate within each round (a, b, c, d, then d, c, b, a) and medians are compared, which evens out a
+ * noisy machine. The client is the built package, as users run it (scripts/built.ts: the one build, then `dist/`);
+ * `--source` runs the TypeScript sources through tsx instead (with `--conditions=importkit-source`).
  */
-import { fork } from "node:child_process";
+import { fork, spawnSync } from "node:child_process";
 import { createServer } from "node:http";
+import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { buildPackages, distUrl } from "../scripts/built.ts";
 
-const CONCURRENCY = 32;
+const CONCURRENCY = 16;
+const GOAL_CPU_VS_SDK = 1.0;
+const GOAL_THROUGHPUT_VS_FETCH = 0.96;
+
+const RUN = { object: "import-run", id: "run_1", status: "pending", createdAt: "2026-01-01T00:00:00.000Z" };
+const RUN_JSON = JSON.stringify(RUN);
+
+/** GitBook's rate-limit headers: a budget far from empty, resetting a minute ahead (epoch seconds). */
+function rateLimitHeaders(remaining: number): Record<string, string> {
+  return {
+    "x-ratelimit-limit": "1000000000",
+    "x-ratelimit-remaining": String(remaining),
+    "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + 60),
+  };
+}
+
+function median(values: number[]) {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+}
+
+interface Round {
+  rate: number;
+  cpuUs: number;
+}
+
+/** `count` calls, CONCURRENCY at a time: requests per second, and this process's CPU time per call in µs. */
+async function pool(count: number, task: () => Promise<unknown>): Promise<Round> {
+  let next = 0;
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next++ < count) await task();
+    }),
+  );
+  const used = process.cpuUsage(cpu);
+  return { rate: count / ((performance.now() - started) / 1000), cpuUs: (used.user + used.system) / count };
+}
+
+type Side = "fetch" | "openapi-fetch" | "@gitbook/api" | "importkit";
+const SIDES: Side[] = ["fetch", "openapi-fetch", "@gitbook/api", "importkit"];
+type Task = () => Promise<unknown>;
+
+async function main() {
+  const [count = 10_000, rounds = 5] = process.argv
+    .slice(2)
+    .filter((a) => !a.startsWith("--"))
+    .map(Number);
+  const fromSource = process.argv.includes("--source");
+  const one = process.argv.indexOf("--one");
+  if (!fromSource && one === -1) buildPackages(["gitbook"]);
+  if (process.argv.includes("--instructions")) return instructions(fromSource);
+  const { createGitBookClient } = (await import(fromSource ? "../packages/gitbook/src/index.ts" : distUrl("gitbook"))) as typeof import("../packages/gitbook/src/index.ts");
+  // openapi-fetch as core depends on it (the same copy `raw` uses).
+  const coreRequire = createRequire(fileURLToPath(new URL("../packages/core/package.json", import.meta.url)));
+  const { default: createClient } = (await import(pathToFileURL(coreRequire.resolve("openapi-fetch")).href)) as typeof import("../packages/core/node_modules/openapi-fetch/dist/index.mjs");
+  // Its .d.ts imports "./client" without an extension, which NodeNext resolution cannot follow: typed here by hand.
+  const { GitBookAPI } = (await import("@gitbook/api")) as unknown as {
+    GitBookAPI: new (options: { authToken: string; endpoint: string; serviceBinding?: { fetch: typeof fetch } }) => {
+      org: {
+        getImportRun(organizationId: string, importRunId: string): Promise<{ data: unknown }>;
+        startImportRun(organizationId: string, body: unknown): Promise<{ data: unknown }>;
+      };
+    };
+  };
+  type Paths = import("../packages/gitbook/src/index.ts").paths;
+
+  const body = { source: { type: "website" as const, url: "https://example.com/docs" }, target: { space: "space_1" } };
+  const token = "bench-token";
+
+  /** The four sides over one transport (`transport` undefined: the global fetch, over loopback). */
+  function sidesOver(baseUrl: string, transport: typeof fetch | undefined): Record<"GET" | "POST", Record<Side, Task>> {
+    const send = transport ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
+    const importkit = createGitBookClient({ token, baseUrl, ...(transport ? { fetch: transport } : {}) });
+    const bare = createClient<Paths>({ baseUrl, headers: { Authorization: `Bearer ${token}` }, ...(transport ? { fetch: transport } : {}) });
+    // @gitbook/api appends /v1 to its endpoint; its `serviceBinding` is the documented way to give it a fetch.
+    const sdk = new GitBookAPI({ authToken: token, endpoint: baseUrl.replace(/\/v1$/, ""), ...(transport ? { serviceBinding: { fetch: transport } } : {}) });
+    const path = { organizationId: "acme", importRunId: "run_1" };
+    return {
+      GET: {
+        fetch: () => send(`${baseUrl}/org/acme/imports/run_1`, { headers: { Authorization: `Bearer ${token}` } }).then((r) => r.json()),
+        "openapi-fetch": () => bare.GET("/org/{organizationId}/imports/{importRunId}", { params: { path } }).then((r) => r.data),
+        "@gitbook/api": () => sdk.org.getImportRun("acme", "run_1").then((r) => r.data),
+        importkit: () => importkit.imports.get("run_1", { organizationId: "acme" }),
+      },
+      POST: {
+        fetch: () =>
+          send(`${baseUrl}/org/acme/imports`, {
+            method: "POST",
+            headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+            body: JSON.stringify(body),
+          }).then((r) => r.json()),
+        "openapi-fetch": () => bare.POST("/org/{organizationId}/imports", { params: { path: { organizationId: "acme" } }, body }).then((r) => r.data),
+        "@gitbook/api": () => sdk.org.startImportRun("acme", body).then((r) => r.data),
+        importkit: () => importkit.imports.start({ organizationId: "acme", ...body }),
+      },
+    };
+  }
+
+  async function measure(sides: Record<Side, Task>, calls: number): Promise<Record<Side, Round>> {
+    for (const side of SIDES) await pool(Math.min(calls, 1_000), sides[side]); // warm-up
+    const results = Object.fromEntries(SIDES.map((s) => [s, [] as Round[]])) as Record<Side, Round[]>;
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? SIDES : [...SIDES].reverse();
+      for (const side of order) results[side].push(await pool(calls, sides[side]));
+    }
+    return Object.fromEntries(
+      SIDES.map((s) => [s, { rate: median(results[s].map((r) => r.rate)), cpuUs: median(results[s].map((r) => r.cpuUs)) }]),
+    ) as Record<Side, Round>;
+  }
+
+  const verdict = (ok: boolean) => (ok ? "met" : "NOT MET");
+
+  // 1. The stub transport: a fresh Response per call, as a fetch would give (headers included).
+  let remaining = 999_999_999;
+  const stub = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const method = init?.method ?? (input instanceof Request ? input.method : "GET");
+    if (input instanceof Request && input.body) await input.arrayBuffer();
+    return new Response(RUN_JSON, {
+      status: method === "POST" ? 201 : 200,
+      headers: { "content-type": "application/json; charset=utf-8", "content-length": String(RUN_JSON.length), ...rateLimitHeaders(remaining--) },
+    });
+  }) as typeof fetch;
+  const stubSides = sidesOver("http://api.test/v1", stub);
+  if (one !== -1) {
+    // A child of --instructions: warm up, then `count` calls of one side, and nothing else.
+    const [side, method] = [process.argv[one + 1] as Side, process.argv[one + 2] as "GET" | "POST"];
+    await pool(1_000, stubSides[method][side]);
+    await pool(count, stubSides[method][side]);
+    return;
+  }
+  console.log(`CPU per call, stub transport (in-process fetch, ${count} calls × ${rounds} rounds, ${CONCURRENCY} at a time; median µs)`);
+  for (const method of ["GET", "POST"] as const) {
+    const r = await measure(stubSides[method], count);
+    const ik = r.importkit.cpuUs;
+    console.log(
+      `  ${method.padEnd(5)} ` +
+        SIDES.map((s) => `${s} ${r[s].cpuUs.toFixed(1)}`).join("   ") +
+        `\n        importkit / @gitbook/api ${(ik / r["@gitbook/api"].cpuUs).toFixed(2)}   importkit / openapi-fetch ${(ik / r["openapi-fetch"].cpuUs).toFixed(2)}` +
+        `   goal ≤ ${GOAL_CPU_VS_SDK.toFixed(2)} × @gitbook/api: ${verdict(ik <= GOAL_CPU_VS_SDK * r["@gitbook/api"].cpuUs)}`,
+    );
+  }
+
+  // 2. Loopback.
+  const child = fork(fileURLToPath(import.meta.url), ["--server"], { execArgv: process.execArgv });
+  const port = await new Promise<number>((resolve) => child.once("message", (m) => resolve(m as number)));
+  const loopbackCalls = Math.max(1_000, Math.round(count / 2.5));
+  console.log(`Loopback, keep-alive, ${CONCURRENCY} concurrent (${loopbackCalls} requests × ${rounds} rounds; medians)`);
+  const loopSides = sidesOver(`http://127.0.0.1:${port}/v1`, undefined);
+  for (const method of ["GET", "POST"] as const) {
+    const r = await measure(loopSides[method], loopbackCalls);
+    const vsFetch = r.importkit.rate / r.fetch.rate;
+    console.log(
+      `  ${method.padEnd(5)} req/s: ` +
+        SIDES.map((s) => `${s} ${r[s].rate.toFixed(0)} (${(r[s].rate / r.fetch.rate).toFixed(2)})`).join("   ") +
+        `\n        CPU µs/request: ` +
+        SIDES.map((s) => `${s} ${r[s].cpuUs.toFixed(0)}`).join("   ") +
+        `\n        importkit vs raw fetch ${vsFetch.toFixed(2)} (goal ≥ ${GOAL_THROUGHPUT_VS_FETCH}: ${verdict(vsFetch >= GOAL_THROUGHPUT_VS_FETCH)})` +
+        `   CPU importkit / @gitbook/api ${(r.importkit.cpuUs / r["@gitbook/api"].cpuUs).toFixed(2)}, / openapi-fetch ${(r.importkit.cpuUs / r["openapi-fetch"].cpuUs).toFixed(2)}` +
+        ` (goal ≤ ${GOAL_CPU_VS_SDK.toFixed(2)}: ${verdict(r.importkit.cpuUs <= GOAL_CPU_VS_SDK * r["@gitbook/api"].cpuUs)})`,
+    );
+  }
+  child.disconnect();
+}
+
+/**
+ * Instructions per call on the stub transport, by callgrind: each side and method runs in a process of its own with
+ * FEW and with MANY calls (after the same warm-up); (I(MANY) − I(FEW)) / (MANY − FEW) is what one call executes,
+ * start-up and warm-up cancelling out.
+ */
+function instructions(fromSource: boolean): void {
+  const FEW = 500;
+  const MANY = 1_500;
+  const script = fileURLToPath(import.meta.url);
+  const count = (side: Side, method: string, calls: number): number => {
+    const result = spawnSync(
+      "valgrind",
+      ["--tool=callgrind", "--callgrind-out-file=/dev/null", process.execPath, ...process.execArgv, script, String(calls), "--one", side, method, ...(fromSource ? ["--source"] : [])],
+      { encoding: "utf8" },
+    );
+    const collected = /Collected : (\d+)/.exec(result.stderr ?? "");
+    if (result.error || !collected) throw new Error(`callgrind failed for ${side} ${method}: ${result.error?.message ?? result.stderr.slice(-2000)}`);
+    return Number(collected[1]);
+  };
+  // `--sides importkit,@gitbook/api`: only those (each side and method takes ~2 min under callgrind).
+  const only = process.argv.indexOf("--sides");
+  const sides = only === -1 ? SIDES : SIDES.filter((side) => process.argv[only + 1]!.split(",").includes(side));
+  console.log(`Instructions per call, stub transport (callgrind; (I(${MANY} calls) − I(${FEW} calls)) / ${MANY - FEW}; thousands)`);
+  for (const method of ["GET", "POST"]) {
+    const per = Object.fromEntries(sides.map((side) => [side, (count(side, method, MANY) - count(side, method, FEW)) / (MANY - FEW)])) as Record<Side, number>;
+    const ik = per.importkit;
+    console.log(
+      `  ${method.padEnd(5)} ` +
+        sides.map((side) => `${side} ${(per[side] / 1000).toFixed(1)}k`).join("   ") +
+        `\n        importkit / @gitbook/api ${(ik / per["@gitbook/api"]!).toFixed(2)}   importkit / openapi-fetch ${(ik / per["openapi-fetch"]!).toFixed(2)}` +
+        `   goal ≤ ${GOAL_CPU_VS_SDK.toFixed(2)} × @gitbook/api: ${ik <= GOAL_CPU_VS_SDK * per["@gitbook/api"]! ? "met" : "NOT MET"}`,
+    );
+  }
+}
 
 if (process.argv.includes("--server")) {
-  const run = JSON.stringify({ object: "import-run", id: "run_1", status: "pending", createdAt: "2026-01-01T00:00:00.000Z" });
+  let remaining = 999_999_999;
+  const body = Buffer.from(RUN_JSON);
   const server = createServer((req, res) => {
     req.resume();
     req.on("end", () => {
-      res.writeHead(req.method === "POST" ? 201 : 200, { "content-type": "application/json" });
-      res.end(run);
+      res.writeHead(req.method === "POST" ? 201 : 200, {
+        "content-type": "application/json; charset=utf-8",
+        "content-length": String(body.byteLength),
+        ...rateLimitHeaders(remaining--),
+      });
+      res.end(body);
     });
   });
   server.keepAliveTimeout = 60_000;
@@ -30,70 +256,4 @@ if (process.argv.includes("--server")) {
   process.on("disconnect", () => process.exit(0));
 } else {
   await main();
-}
-
-function median(values: number[]) {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-}
-
-/** Requests per second, and the client's CPU time per request in µs. */
-async function pool(count: number, task: (i: number) => Promise<unknown>) {
-  let next = 0;
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < count) await task(next++);
-    }),
-  );
-  const used = process.cpuUsage(cpu);
-  return { rate: count / ((performance.now() - started) / 1000), cpuUs: (used.user + used.system) / count };
-}
-
-
-async function main() {
-  const [count = 4_000, rounds = 5] = process.argv.slice(2).filter((a) => !a.startsWith("--")).map(Number);
-  const fromSource = process.argv.includes("--source");
-  if (!fromSource) buildPackages(["gitbook"]);
-  const { createGitBookClient } = (await import(fromSource ? "../packages/gitbook/src/index.ts" : distUrl("gitbook"))) as typeof import("../packages/gitbook/src/index.ts");
-  const child = fork(new URL(import.meta.url).pathname, ["--server"], { execArgv: process.execArgv });
-  const port = await new Promise<number>((resolve) => child.once("message", (m) => resolve(m as number)));
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const gitbook = createGitBookClient({ token: "bench-token", baseUrl });
-  const body = { source: { type: "website" as const, url: "https://example.com/docs" }, target: { space: "space_1" } };
-
-  const cases = {
-    GET: {
-      plain: () => fetch(`${baseUrl}/org/acme/imports/run_1`, { headers: { Authorization: "Bearer bench-token" } }).then((r) => r.json()),
-      client: () => gitbook.imports.get("run_1", { organizationId: "acme" }),
-    },
-    POST: {
-      plain: () =>
-        fetch(`${baseUrl}/org/acme/imports`, {
-          method: "POST",
-          headers: { Authorization: "Bearer bench-token", "Content-Type": "application/json" },
-          body: JSON.stringify(body),
-        }).then((r) => r.json()),
-      client: () => gitbook.imports.start({ organizationId: "acme", ...body }),
-    },
-  };
-  for (const [name, sides] of Object.entries(cases)) {
-    await pool(500, sides.plain);
-    await pool(500, sides.client);
-    const plain: Array<{ rate: number; cpuUs: number }> = [];
-    const client: Array<{ rate: number; cpuUs: number }> = [];
-    for (let round = 0; round < rounds; round++) {
-      plain.push(await pool(count, sides.plain));
-      client.push(await pool(count, sides.client));
-    }
-    const p = median(plain.map((r) => r.rate));
-    const c = median(client.map((r) => r.rate));
-    const pc = median(plain.map((r) => r.cpuUs));
-    const cc = median(client.map((r) => r.cpuUs));
-    console.log(
-      `${name.padEnd(5)} plain fetch ${p.toFixed(0).padStart(6)} req/s   client ${c.toFixed(0).padStart(6)} req/s   ratio ${(c / p).toFixed(2)}   ` +
-        `CPU ${pc.toFixed(0)} → ${cc.toFixed(0)} µs/request (+${(cc - pc).toFixed(0)})`,
-    );
-  }
-  child.disconnect();
 }

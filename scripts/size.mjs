@@ -13,7 +13,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { builtinModules } from "node:module";
-import { dirname, join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
@@ -26,12 +26,21 @@ const { reference, entries } = JSON.parse(readFileSync(budgetsFile, "utf8"));
 const builtins = new Set(builtinModules.filter((name) => !name.startsWith("_")));
 const isBuiltin = (path) => path.startsWith("node:") || builtins.has(path) || builtins.has(path.split("/")[0]);
 
-/** Bundles one entry; the Node built-ins it reaches are recorded (with who imports them) and left external. */
+/**
+ * Bundles one entry; the Node built-ins it reaches are recorded (with who imports them) and left external.
+ * Dynamic `import()`s become chunks of their own, as every web bundler makes them (Vite/Rollup, webpack, esbuild with
+ * splitting): `initial` is what the page loads for the flow (the entry and the chunks it imports statically), `lazy`
+ * what is fetched only when used (e.g. openapi-fetch, loaded on the first `raw` call). Sizes are min+gzip per file,
+ * summed, as a browser fetches them.
+ */
 export async function measure(entry) {
   const nodeImports = new Map();
   const result = await build({
     entryPoints: [entry],
     bundle: true,
+    splitting: true,
+    outdir: "/size-out",
+    metafile: true,
     platform: "browser",
     format: "esm",
     minify: true,
@@ -52,8 +61,30 @@ export async function measure(entry) {
       },
     ],
   });
-  const code = result.outputFiles[0].contents;
-  return { minified: code.byteLength, gzipped: gzipSync(code, { level: 9 }).byteLength, nodeImports };
+  // Output names are unique within the one output directory: the metafile's (relative) and the files' (absolute) meet
+  // on them.
+  const files = new Map(result.outputFiles.map((file) => [basename(file.path), file.contents]));
+  const outputs = result.metafile.outputs;
+  const entryFile = Object.keys(outputs).find((name) => outputs[name].entryPoint);
+  const initial = new Set();
+  const visit = (name) => {
+    if (initial.has(name)) return;
+    initial.add(name);
+    for (const imported of outputs[name].imports) if (imported.kind === "import-statement" && !imported.external) visit(imported.path);
+  };
+  visit(entryFile);
+  const size = (names) => {
+    let minified = 0;
+    let gzipped = 0;
+    for (const name of names) {
+      const code = files.get(basename(name));
+      minified += code.byteLength;
+      gzipped += gzipSync(code, { level: 9 }).byteLength;
+    }
+    return { minified, gzipped };
+  };
+  const lazy = size(Object.keys(outputs).filter((name) => !initial.has(name) && !name.endsWith(".map")));
+  return { ...size(initial), lazy, nodeImports };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
@@ -82,6 +113,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     if (typeof budget === "number" && size.gzipped > budget) problems.push(`${name}: ${size.gzipped} B min+gzip, over its budget of ${budget} B`);
     rows.push(
       `${name.padEnd(12)} ${String(size.gzipped).padStart(7)} B min+gzip  ${String(size.minified).padStart(8)} B min   budget ${typeof budget === "number" ? `${budget} B` : "not set"}` +
+        `   (+ ${size.lazy.gzipped} B loaded only when used)` +
         (found.length ? `   Node built-ins: ${found.join(", ")}${found.every((m) => knownNodeImports.includes(m)) ? " (known)" : ""}` : ""),
     );
   }

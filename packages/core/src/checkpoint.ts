@@ -84,10 +84,16 @@ export class CheckpointDamagedError extends ImportkitError {
 
 export const CHECKPOINT_VERSION = 2;
 
-/** One line of the file, `c` last, chained to `previous`. */
+/**
+ * One line of the file, `c` last, chained to `previous`. The line is the body's JSON with `,"c":"…"` put before its
+ * closing brace: the same text as `JSON.stringify({ ...body, c })` (the checksum is hex), for one serialization
+ * instead of two, on a path every item of a batch takes twice.
+ */
 export function checkpointLine(previous: string, body: Record<string, unknown>): { line: string; chain: string } {
-  const chain = lineChecksum(previous, JSON.stringify(body));
-  return { line: `${JSON.stringify({ ...body, c: chain })}\n`, chain };
+  const json = JSON.stringify(body);
+  const chain = lineChecksum(previous, json);
+  if (Object.prototype.hasOwnProperty.call(body, "c")) return { line: `${JSON.stringify({ ...body, c: chain })}\n`, chain };
+  return { line: json === "{}" ? `{"c":"${chain}"}\n` : `${json.slice(0, -1)},"c":"${chain}"}\n`, chain };
 }
 
 /** The header line of a new checkpoint of `kind` (the chain starts from it). */
@@ -182,9 +188,13 @@ function readLine(text: string, previous: string): { value: unknown; verified: b
   return { value: body, verified: c === chain, chain };
 }
 
-/** The checksum of a line's body chained to the previous line's checksum. */
+/** The checksum of a line's body chained to the previous line's checksum: the hash of `${previous}\n${body}`. */
 function lineChecksum(previous: string, body: string): string {
-  return stableHashOfText(`${previous}\n${body}`);
+  const hash = new Cyrb53Pair();
+  hash.add(previous);
+  hash.add("\n");
+  hash.add(body);
+  return hash.hex();
 }
 
 /**
@@ -198,18 +208,45 @@ export function stableHash(value: unknown, leaveOut?: string): string {
 }
 
 function stableHashOfText(text: string): string {
-  return `${cyrb53(text, 0x5ea1).toString(16).padStart(14, "0")}${cyrb53(text, 0x1f0a).toString(16).padStart(14, "0")}`;
+  const hash = new Cyrb53Pair();
+  hash.add(text);
+  return hash.hex();
 }
 
-/** cyrb53 (public domain, bryc): a fast 53-bit string hash. */
-function cyrb53(text: string, seed: number): number {
-  let h1 = 0xdeadbeef ^ seed;
-  let h2 = 0x41c6ce57 ^ seed;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ ch, 2654435761);
-    h2 = Math.imul(h2 ^ ch, 1597334677);
+/**
+ * cyrb53 (public domain, bryc), a fast 53-bit string hash, twice with two seeds (0x5ea1, 0x1f0a), in one pass over
+ * text given in parts (no concatenated copy to hash): `hex()` is the two hashes in hex, 14 digits each.
+ */
+class Cyrb53Pair {
+  #a1 = 0xdeadbeef ^ 0x5ea1;
+  #a2 = 0x41c6ce57 ^ 0x5ea1;
+  #b1 = 0xdeadbeef ^ 0x1f0a;
+  #b2 = 0x41c6ce57 ^ 0x1f0a;
+
+  add(text: string): void {
+    let a1 = this.#a1;
+    let a2 = this.#a2;
+    let b1 = this.#b1;
+    let b2 = this.#b2;
+    for (let i = 0; i < text.length; i++) {
+      const ch = text.charCodeAt(i);
+      a1 = Math.imul(a1 ^ ch, 2654435761);
+      a2 = Math.imul(a2 ^ ch, 1597334677);
+      b1 = Math.imul(b1 ^ ch, 2654435761);
+      b2 = Math.imul(b2 ^ ch, 1597334677);
+    }
+    this.#a1 = a1;
+    this.#a2 = a2;
+    this.#b1 = b1;
+    this.#b2 = b2;
   }
+
+  hex(): string {
+    return `${finish(this.#a1, this.#a2).toString(16).padStart(14, "0")}${finish(this.#b1, this.#b2).toString(16).padStart(14, "0")}`;
+  }
+}
+
+function finish(h1: number, h2: number): number {
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
   h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);

@@ -200,7 +200,7 @@ export function createApiClient<Ops, Paths extends {} = {}>(provider: ProviderDe
     return {
       method: built.method,
       url: built.url,
-      headers: headersFor(options, accept ?? defaultAccept(entry), built.contentType),
+      headers: headersFor(options, accept ?? acceptOf(entry), built.contentType),
       body: built.body,
       operation: entry.operationId,
       startsWork: entry.startsWork === true,
@@ -232,8 +232,8 @@ export function createApiClient<Ops, Paths extends {} = {}>(provider: ProviderDe
   }
 
   function call<K extends keyof Ops & string>(operation: K, input: OperationInput<Ops[K]>, options?: RequestOptions): APIPromise<OperationData<Ops[K]>> {
-    // A promise even for bad input: a method never throws synchronously.
-    return new APIPromise(Promise.resolve().then(() => run<OperationData<Ops[K]>>(operation, input, options)));
+    // A promise even for bad input: a method never throws synchronously (`run` is async: what it throws rejects).
+    return new APIPromise(run<OperationData<Ops[K]>>(operation, input, options));
   }
 
   function list<K extends keyof Ops & string>(operation: K, input: OperationInput<Ops[K]>, options?: ListOptions) {
@@ -409,7 +409,7 @@ export function createApiClient<Ops, Paths extends {} = {}>(provider: ProviderDe
     send,
     mode,
     onCheck,
-    ...(provider.encoders ? { bodySerializer: rawBodySerializer(provider.encoders) } : {}),
+    ...(provider.encoders ? { encoders: provider.encoders } : {}),
   });
 
   return {
@@ -425,17 +425,13 @@ export function createApiClient<Ops, Paths extends {} = {}>(provider: ProviderDe
   };
 }
 
-/** openapi-fetch's body serializer from the provider's encoders, chosen by the request's Content-Type. */
-function rawBodySerializer(encoders: Readonly<Record<string, BodyEncoder>>) {
-  return (body: unknown, headers?: Headers | Record<string, unknown>) => {
-    if (body instanceof FormData) return body;
-    const contentType =
-      headers instanceof Headers
-        ? headers.get("content-type")
-        : (Object.entries(headers ?? {}).find(([name]) => name.toLowerCase() === "content-type")?.[1] as string | undefined);
-    const encoder = contentType ? encoders[contentType.split(";")[0]!.trim().toLowerCase()] : undefined;
-    return (encoder ? encoder(body) : JSON.stringify(body)) as string;
-  };
+/** The Accept header of an operation, computed once (it was rebuilt on every call). */
+const accepts = new WeakMap<OperationSpec, string | undefined>();
+function acceptOf(entry: OperationSpec): string | undefined {
+  if (accepts.has(entry)) return accepts.get(entry);
+  const accept = defaultAccept(entry);
+  accepts.set(entry, accept);
+  return accept;
 }
 
 /**

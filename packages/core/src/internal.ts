@@ -28,5 +28,6 @@ export interface TypedErrorClass<E> {
   readonly prototype: E;
 }
 
-// The one checkpointed batch runner (SharinPix's bulk import configures it).
-export * from "./batch.js";
+// The one checkpointed batch runner (SharinPix's bulk import configures it) is `@importkit/core/batch`: an entry of
+// its own, so the providers without bulk imports never load it. Its errors are public (and so here too).
+export { CheckpointDamagedError, CheckpointLockedError } from "./checkpoint.js";

@@ -94,11 +94,12 @@ export function createPipeline(options: PipelineOptions): (call: Call) => Promis
   const random = options.random ?? Math.random;
   const clientTransport: Transport | undefined = options.fetch;
   const defaultTransport: Transport = (url, init) => globalThis.fetch(url, init);
+  const originSlash = `${options.origin}/`;
 
   return async function send(call: Call): Promise<Sent> {
     const maxRetries = call.maxRetries ?? options.maxRetries;
     const timeout = call.timeout ?? options.timeout;
-    const callerSignal = anySignal([call.signal, options.signal]);
+    const callerSignal = call.signal && options.signal ? anySignal([call.signal, options.signal]) : (call.signal ?? options.signal);
     const transport = clientTransport ?? call.transport ?? defaultTransport;
     // Redacting a URL costs more than sending a request on loopback: only when a message needs it.
     let summaryCache: RequestSummary | undefined;
@@ -232,7 +233,9 @@ export function createPipeline(options: PipelineOptions): (call: Call) => Promis
     let headers = call.headers;
     for (let hops = 0; ; hops++) {
       const out: OutgoingRequest = { url, headers: { ...headers } };
-      const onApiOrigin = call.credentials && originOf(url) === options.origin;
+      // Most hops are URLs the client built from its base URL (serialized by the URL parser, so on the API's origin
+      // exactly when they start with it and a `/`): a prefix test instead of a URL parse per hop.
+      const onApiOrigin = call.credentials && (url.startsWith(originSlash) || originOf(url) === options.origin);
       if (onApiOrigin && options.authorize) {
         const authorized = options.authorize(out);
         if (authorized instanceof Promise) await authorized;

@@ -25,9 +25,10 @@ export interface RateLimitPolicy {
 
 function header(headers: Headers, name: string): number | undefined {
   const raw = headers.get(name);
-  if (raw === null || raw.trim() === "") return undefined;
+  if (raw === null) return undefined;
+  // Number("") and Number("  ") are 0, not a reading: a blank header says nothing.
   const value = Number(raw);
-  return Number.isFinite(value) ? value : undefined;
+  return Number.isFinite(value) && (value !== 0 || raw.trim() !== "") ? value : undefined;
 }
 
 /** `X-RateLimit-Limit/Remaining/Reset` where Reset is a UTC epoch in seconds (GitBook, GitHub style). */

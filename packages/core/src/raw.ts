@@ -1,18 +1,19 @@
 /**
- * `raw`: plain openapi-fetch over the same pipeline, for every operation of the spec with openapi-fetch's own
- * `{ data, error, response }` and its middleware (`raw.use()`), which works as documented: a middleware may return
- * a new Request or a Response, or read the body. Calls are checked against the spec first (under the client's
- * `validate` mode, or a call's own `validate`), and retried, timed, paced and redacted as every call is.
+ * `raw`: plain openapi-fetch over the same pipeline (raw-client.ts), for every operation of the spec with
+ * openapi-fetch's own `{ data, error, response }` and its middleware (`raw.use()`, `raw.eject()`).
+ *
+ * openapi-fetch is loaded on the first raw call, not with the client: most programs never call `raw`, and loading it
+ * up front cost every one of them (GitBook, measured): 7.9 KB of the 59 KB minified browser bundle (a bundler puts a
+ * dynamic import in a chunk of its own, fetched only when used; `node scripts/size.mjs`), and a module parsed at
+ * import in Node (`pnpm bench import-time`). The calls are async anyway; middleware registered before the load is
+ * handed to the client when it is made, in order.
  */
-import createClient, { type Client, type ClientOptions } from "openapi-fetch";
-import { ValidationError } from "./errors.js";
-import { operationMatcher, type OperationSpec } from "./operation.js";
+import type { Client, Middleware } from "openapi-fetch";
+import type { BodyEncoder, OperationSpec } from "./operation.js";
 import type { Call, Sent } from "./pipeline.js";
-import { NULL_BODY_STATUSES } from "./response-body.js";
 import type { CallCheck, ValidationMode } from "./validate.js";
-import { validateCall } from "./validate.js";
 
-const METHOD_NAMES = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"] as const;
+export const METHOD_NAMES = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"] as const;
 
 export interface RawClientOptions {
   baseUrl: string;
@@ -22,63 +23,43 @@ export interface RawClientOptions {
   mode: ValidationMode;
   /** Throws the refusals, warns about the rest (the client's own rule, shared with the high-level calls). */
   onCheck: (check: CallCheck, operation: string) => void;
-  bodySerializer?: ClientOptions["bodySerializer"];
+  /** The provider's own body encoders (by media type), which openapi-fetch's body serializer uses too. */
+  encoders?: Readonly<Record<string, BodyEncoder>>;
 }
 
+type AnyClient = Client<{}, `${string}/${string}`>;
+type Method = (typeof METHOD_NAMES)[number];
+
 export function createRawClient<Paths extends {}>(options: RawClientOptions): Client<Paths, `${string}/${string}`> {
-  const basePath = new URL(options.baseUrl).pathname.replace(/\/+$/, "");
-  const match = operationMatcher(options.table, basePath);
-  const byKey = new Map(Object.values(options.table).map((spec) => [`${spec.method} ${spec.path}`, spec]));
+  let client: AnyClient | undefined;
+  let loading: Promise<AnyClient> | undefined;
+  /** Middleware registered before openapi-fetch was loaded, in order. */
+  const pending: Middleware[] = [];
+  const load = (): Promise<AnyClient> =>
+    (loading ??= import("./raw-client.js").then(({ openapiFetchClient }) => {
+      const made = openapiFetchClient(options) as AnyClient;
+      if (pending.length) made.use(...pending.splice(0));
+      client = made;
+      return made;
+    }));
 
-  const rawFetch = async (input: Request | string | URL, init?: RequestInit): Promise<Response> => {
-    const request = input instanceof Request && init === undefined ? input : new Request(input, init);
-    const spec = match(request.method, new URL(request.url).pathname);
-    const headers: Record<string, string> = {};
-    request.headers.forEach((value, name) => (headers[name] = value));
-    const body = request.body ? new Uint8Array(await request.arrayBuffer()) : undefined;
-    const sent = await options.send({
-      method: request.method,
-      url: request.url,
-      headers,
-      body,
-      operation: spec?.operationId,
-      startsWork: spec?.startsWork === true,
-      kind: "api",
-      credentials: true,
-      read: "buffer",
-      throwOnError: false,
-      signal: request.signal,
-    });
-    const responseHeaders = new Headers(sent.response.headers);
-    // The body is handed over decoded and whole: its transfer framing no longer applies.
-    responseHeaders.delete("content-encoding");
-    responseHeaders.delete("content-length");
-    const status = sent.response.status;
-    return new Response(NULL_BODY_STATUSES.has(status) ? null : (sent.bytes as BodyInit | undefined), { status, statusText: sent.response.statusText, headers: responseHeaders });
+  const facade: Record<string, unknown> = {
+    use(...middleware: Middleware[]) {
+      if (client) client.use(...middleware);
+      else pending.push(...middleware);
+    },
+    eject(...middleware: Middleware[]) {
+      if (client) return client.eject(...middleware);
+      for (const one of middleware) {
+        const index = pending.indexOf(one);
+        if (index !== -1) pending.splice(index, 1);
+      }
+    },
+    request: async (method: string, path: string, init?: unknown) =>
+      ((await load()) as unknown as { request: (m: string, p: string, i?: unknown) => Promise<unknown> }).request(method, path, init),
   };
-
-  const client = createClient<Paths>({
-    baseUrl: options.baseUrl,
-    fetch: rawFetch as typeof fetch,
-    headers: options.headers,
-    ...(options.bodySerializer ? { bodySerializer: options.bodySerializer } : {}),
-  });
-
-  const check = (method: string, path: string, init: unknown) => {
-    const { validate, ...rest } = (init ?? {}) as { validate?: ValidationMode; params?: { path?: unknown; query?: unknown }; body?: unknown };
-    const spec = byKey.get(`${method} ${path}`);
-    if (!spec) {
-      throw new ValidationError(`${method} ${path} is not an operation of this API's spec`, "path");
-    }
-    options.onCheck(validateCall(spec.validation, { path: rest.params?.path, query: rest.params?.query, body: rest.body }, validate ?? options.mode), spec.operationId);
-    return rest;
-  };
-  const wrapped: Record<string, unknown> = { ...(client as unknown as Record<string, unknown>) };
   for (const method of METHOD_NAMES) {
-    const original = (client as unknown as Record<string, (path: string, init?: unknown) => Promise<unknown>>)[method]!;
-    wrapped[method] = async (path: string, init?: unknown) => original(path, check(method, path, init));
+    facade[method] = async (path: string, init?: unknown) => ((await load()) as unknown as Record<Method, (p: string, i?: unknown) => Promise<unknown>>)[method](path, init);
   }
-  const request = (client as unknown as { request: (method: string, path: string, init?: unknown) => Promise<unknown> }).request;
-  wrapped["request"] = async (method: string, path: string, init?: unknown) => request(method, path, check(method.toUpperCase(), path, init));
-  return wrapped as unknown as Client<Paths, `${string}/${string}`>;
+  return facade as unknown as Client<Paths, `${string}/${string}`>;
 }

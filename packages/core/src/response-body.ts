@@ -80,6 +80,20 @@ export function decodeText(bytes: Uint8Array): string {
   return decoder.decode(bytes);
 }
 
+/**
+ * The media type of the last answer and how it reads: an API answers with the same Content-Type nearly every time,
+ * and testing it against the media-type patterns on every call cost more than the rest of the decoding's own work.
+ */
+let lastMediaType = "";
+let lastKind: "json" | "ndjson" | "text" = "text";
+function bodyKind(mediaType: string): "json" | "ndjson" | "text" {
+  if (mediaType !== lastMediaType) {
+    lastKind = isNdjsonMediaType(mediaType) ? "ndjson" : isJsonMediaType(mediaType) ? "json" : "text";
+    lastMediaType = mediaType;
+  }
+  return lastKind;
+}
+
 /** How a success body is handed back: parsed JSON, parsed JSON lines, text, or undefined when there is none. */
 export function decodeSuccess(
   bytes: Uint8Array,
@@ -93,8 +107,9 @@ export function decodeSuccess(
   // The response's own Content-Type decides; a server that sends none is read as the spec says it answers.
   const mediaType = contentType ?? expected[0] ?? "application/json";
   const text = decodeText(bytes);
-  if (isNdjsonMediaType(mediaType)) return parseJsonLines(text, describe, explain);
-  if (isJsonMediaType(mediaType) || (contentType === null && expected.some(isJsonMediaType))) {
+  const kind = bodyKind(mediaType);
+  if (kind === "ndjson") return parseJsonLines(text, describe, explain);
+  if (kind === "json" || (contentType === null && expected.some(isJsonMediaType))) {
     try {
       return JSON.parse(text);
     } catch (error) {

@@ -180,7 +180,7 @@ export function validateValue(schema: Schema | undefined, value: unknown, path =
     const evaluated = schema.unevaluatedProperties === false ? evaluatedProperties(schema, value) : undefined;
     for (const [key, item] of Object.entries(record)) {
       if (item === undefined) continue;
-      const property = schema.properties?.[key];
+      const property = declared(schema, key);
       if (property) issues.push(...validateValue(property, item, join(key)));
       else if (schema.additionalProperties === false) at("additionalProperties", "is not a known field", join(key));
       else if (typeof schema.additionalProperties === "object") issues.push(...validateValue(schema.additionalProperties, item, join(key)));
@@ -214,6 +214,17 @@ function evaluatedProperties(schema: Schema, value: unknown, into = new Set<stri
   return into;
 }
 
+const hasOwn = (object: object, key: string) => Object.prototype.hasOwnProperty.call(object, key);
+const isEnumerable = (object: object, key: string) => Object.prototype.propertyIsEnumerable.call(object, key);
+
+/**
+ * The schema a property name declares, if any. An own property only: `properties.constructor` would otherwise be
+ * Object's constructor, and a field named `constructor` or `toString` would pass `additionalProperties: false`.
+ */
+function declared(schema: Schema, key: string): Schema | undefined {
+  return schema.properties && hasOwn(schema.properties, key) ? schema.properties[key] : undefined;
+}
+
 /** `value` is one of `options`, compared as JSON; a string is compared as it is (the common case, no stringify). */
 function inEnum(options: unknown[], value: unknown): boolean {
   if (typeof value === "string") {
@@ -226,60 +237,144 @@ function inEnum(options: unknown[], value: unknown): boolean {
  * Whether `validateValue(schema, value)` would find nothing, without building its issues: the same checks in
  * the same order, stopping at the first problem. Every valid call (nearly all of them) costs only this.
  * Kept equal to `validateValue(schema, value).length === 0` by test/validator-equivalence.test.ts.
+ *
+ * Each schema is turned once into the few checks its keywords call for (a WeakMap keeps them): walking the schema
+ * object on every value read some fifteen keywords from objects of a hundred shapes, each a slow property lookup,
+ * for every item of a list (10 000 Import.io inputs: ~2 ms, as much as `JSON.stringify` of them; checks made once:
+ * ~0.3 ms. bench/body-encoding.ts).
  */
 export function conforms(schema: Schema | undefined, value: unknown): boolean {
-  if (!schema) return true;
-  if (schema.type !== undefined) {
-    const type = schema.type;
-    if (typeof type === "string" ? !matchesType(value, type) : !type.some((t) => matchesType(value, t))) return false;
+  return schema ? checkerOf(schema)(value) : true;
+}
+
+/** One check of a schema's, given the value and its JSON type (`typeOf`). */
+type Check = (value: unknown, actual: string) => boolean;
+type Checker = (value: unknown) => boolean;
+
+const checkers = new WeakMap<Schema, Checker>();
+
+function checkerOf(schema: Schema): Checker {
+  let checker = checkers.get(schema);
+  if (!checker) {
+    checker = compile(schema);
+    checkers.set(schema, checker);
   }
-  if (schema.const !== undefined && JSON.stringify(schema.const) !== JSON.stringify(value)) return false;
-  if (schema.enum && !inEnum(schema.enum, value)) return false;
-  if (typeof value === "string") {
-    if (schema.minLength !== undefined || schema.maxLength !== undefined) {
-      const length = codePoints(value);
-      if (schema.minLength !== undefined && length < schema.minLength) return false;
-      if (schema.maxLength !== undefined && length > schema.maxLength) return false;
-    }
-    if (schema.pattern !== undefined && !regex(schema.pattern).test(value)) return false;
-    if (schema.format && formatProblem(schema.format, value)) return false;
+  return checker;
+}
+
+/** The checks `schema`'s keywords call for, in `validateValue`'s order. Nested schemas are looked up when first used. */
+function compile(schema: Schema): Checker {
+  const checks: Check[] = [];
+  const { type, minLength, maxLength, pattern, format, minimum, maximum, exclusiveMinimum, exclusiveMaximum, minItems, maxItems, items } = schema;
+  if (type !== undefined) {
+    if (typeof type === "string") checks.push((_, actual) => isOfType(actual, type));
+    else checks.push((_, actual) => type.some((t) => isOfType(actual, t)));
   }
-  if (typeof value === "number") {
-    if (!Number.isFinite(value)) return false;
-    if (schema.minimum !== undefined && value < schema.minimum) return false;
-    if (schema.maximum !== undefined && value > schema.maximum) return false;
-    if (schema.exclusiveMinimum !== undefined && value <= schema.exclusiveMinimum) return false;
-    if (schema.exclusiveMaximum !== undefined && value >= schema.exclusiveMaximum) return false;
+  if (schema.const !== undefined) {
+    const expected = schema.const;
+    checks.push((value) => JSON.stringify(expected) === JSON.stringify(value));
   }
-  if (Array.isArray(value)) {
-    if (schema.minItems !== undefined && value.length < schema.minItems) return false;
-    if (schema.maxItems !== undefined && value.length > schema.maxItems) return false;
-    if (schema.items) for (const item of value) if (!conforms(schema.items, item)) return false;
+  if (schema.enum) {
+    const options = schema.enum;
+    checks.push((value) => inEnum(options, value));
   }
-  if (typeOf(value) === "object") {
-    const record = value as Record<string, unknown>;
-    if (schema.required) for (const key of schema.required) if (record[key] === undefined) return false;
-    const evaluated = schema.unevaluatedProperties === false ? evaluatedProperties(schema, value) : undefined;
-    for (const key of Object.keys(record)) {
-      const item = record[key];
-      if (item === undefined) continue;
-      const property = schema.properties?.[key];
-      if (property) {
-        if (!conforms(property, item)) return false;
-      } else if (schema.additionalProperties === false) return false;
-      else if (typeof schema.additionalProperties === "object" && !conforms(schema.additionalProperties, item)) return false;
-      if (evaluated && !evaluated.has(key)) return false;
-    }
+  if (minLength !== undefined || maxLength !== undefined || pattern !== undefined || format) {
+    checks.push((value, actual) => {
+      if (actual !== "string") return true;
+      const text = value as string;
+      if (minLength !== undefined || maxLength !== undefined) {
+        const length = codePoints(text);
+        if (minLength !== undefined && length < minLength) return false;
+        if (maxLength !== undefined && length > maxLength) return false;
+      }
+      if (pattern !== undefined && !regex(pattern).test(text)) return false;
+      return !(format && formatProblem(format, text));
+    });
   }
-  if (schema.allOf) for (const part of schema.allOf) if (!conforms(part, value)) return false;
+  if (minimum !== undefined || maximum !== undefined || exclusiveMinimum !== undefined || exclusiveMaximum !== undefined) {
+    checks.push((value, actual) => {
+      if (actual !== "number" && actual !== "integer") return true;
+      const number = value as number;
+      if (minimum !== undefined && number < minimum) return false;
+      if (maximum !== undefined && number > maximum) return false;
+      if (exclusiveMinimum !== undefined && number <= exclusiveMinimum) return false;
+      return !(exclusiveMaximum !== undefined && number >= exclusiveMaximum);
+    });
+  }
+  if (minItems !== undefined || maxItems !== undefined || items) {
+    checks.push((value, actual) => {
+      if (actual !== "array") return true;
+      const list = value as unknown[];
+      if (minItems !== undefined && list.length < minItems) return false;
+      if (maxItems !== undefined && list.length > maxItems) return false;
+      if (items) {
+        const item = checkerOf(items);
+        for (let i = 0; i < list.length; i++) if (!item(list[i])) return false;
+      }
+      return true;
+    });
+  }
+  const objectCheck = compileObject(schema);
+  if (objectCheck) checks.push(objectCheck);
+  const { allOf, anyOf, oneOf } = schema;
+  if (allOf) checks.push((value) => allOf.every((part) => checkerOf(part)(value)));
   // An empty anyOf/oneOf reports nothing in validateValue (no alternative to be closest to), so it passes here too.
-  if (schema.anyOf && schema.anyOf.length > 0 && !schema.anyOf.some((option) => conforms(option, value))) return false;
-  if (schema.oneOf && schema.oneOf.length > 0) {
-    let passing = 0;
-    for (const option of schema.oneOf) if (conforms(option, value) && ++passing > 1) return false;
-    if (passing === 0) return false;
+  if (anyOf && anyOf.length > 0) checks.push((value) => anyOf.some((option) => checkerOf(option)(value)));
+  if (oneOf && oneOf.length > 0) {
+    checks.push((value) => {
+      let passing = 0;
+      for (const option of oneOf) if (checkerOf(option)(value) && ++passing > 1) return false;
+      return passing === 1;
+    });
   }
-  return true;
+  return (value) => {
+    const actual = typeOf(value);
+    // Any number must be finite, whatever the schema says (JSON has no NaN); only a "number" can be one.
+    if (actual === "number" && !Number.isFinite(value)) return false;
+    for (let i = 0; i < checks.length; i++) if (!checks[i]!(value, actual)) return false;
+    return true;
+  };
+}
+
+/** `required`, the declared fields and the others, for an object value; undefined when the schema says nothing of them. */
+function compileObject(schema: Schema): Check | undefined {
+  const { required, properties, additionalProperties: additional } = schema;
+  const everyField = schema.unevaluatedProperties === false || additional === false || typeof additional === "object";
+  if (!required && !properties && !everyField) return undefined;
+  const declaredNames = properties ? Object.keys(properties) : [];
+  return (value, actual) => {
+    if (actual !== "object") return true;
+    const record = value as Record<string, unknown>;
+    if (required) for (const key of required) if (record[key] === undefined) return false;
+    if (everyField) {
+      // Every field of the value has a rule: look at each.
+      const evaluated = schema.unevaluatedProperties === false ? evaluatedProperties(schema, record) : undefined;
+      for (const key of Object.keys(record)) {
+        const item = record[key];
+        if (item === undefined) continue;
+        const property = declared(schema, key);
+        if (property) {
+          if (!checkerOf(property)(item)) return false;
+        } else if (additional === false) return false;
+        else if (typeof additional === "object" && !checkerOf(additional)(item)) return false;
+        if (evaluated && !evaluated.has(key)) return false;
+      }
+      return true;
+    }
+    // Only the declared fields have rules: look at those, however many others the value has. A free-form object
+    // of a megabyte (SharinPix `metadatas`) costs nothing here instead of a lookup per key (bench/body-encoding.ts).
+    for (const key of declaredNames) {
+      const item = record[key];
+      // Own, enumerable fields only, as Object.keys (and JSON.stringify) sees them.
+      if (item !== undefined && isEnumerable(record, key) && !checkerOf(properties![key]!)(item)) return false;
+    }
+    return true;
+  };
+}
+
+/** A JSON type (`typeOf`) is of a schema type: an integer is also a number. */
+function isOfType(actual: string, type: string): boolean {
+  return actual === type || (type === "number" && actual === "integer");
 }
 
 /**
@@ -349,7 +444,7 @@ export function validateCall(operation: OperationSchema, input: CallInput, mode:
     // `.` and `..` (also as %2e) are resolved away by every URL parser: `/imports/./cancel` is `/imports/cancel`.
     // Checked first, in every mode, and said once: what the schema would add about the same parameter is noise.
     const unsafe = new Set<string>();
-    for (const name of Object.keys(operation.path.properties ?? {})) {
+    for (const name in operation.path.properties) {
       const value = path[name];
       if (value === "" || value === undefined || value === null) {
         found.push(unsendable(name, value === "" ? "must not be empty (it is a URL path segment)" : "is required (it is a URL path segment)"));
@@ -386,15 +481,12 @@ function unsendable(path: string, message: string): FoundIssue {
 
 /** Text no URL can carry: an unpaired surrogate makes encodeURIComponent throw a bare URIError. */
 function unencodable(values: Record<string, unknown>, prefix: string, found: FoundIssue[], unsafe: Set<string>): void {
-  for (const [name, value] of Object.entries(values)) {
-    if (unsafe.has(name)) continue;
-    const items = Array.isArray(value) ? value : [value];
-    for (const item of items) {
-      if (typeof item === "string" && !isWellFormed(item)) {
-        found.push(unsendable(prefix + name, "contains an unpaired surrogate (broken text that no URL can carry)"));
-        unsafe.add(prefix + name);
-        break;
-      }
+  for (const name in values) {
+    if (!Object.prototype.hasOwnProperty.call(values, name) || unsafe.has(name)) continue;
+    const value = values[name];
+    if (Array.isArray(value) ? value.some((item) => typeof item === "string" && !isWellFormed(item)) : typeof value === "string" && !isWellFormed(value)) {
+      found.push(unsendable(prefix + name, "contains an unpaired surrogate (broken text that no URL can carry)"));
+      unsafe.add(prefix + name);
     }
   }
 }

@@ -98,4 +98,45 @@ describe("raw", () => {
     }
     expect(recorded.requests).toHaveLength(0);
   });
+
+  // openapi-fetch is loaded on the first raw call (raw.ts), not with the client: what was registered before then
+  // must be what the loaded client runs, in order, and an eject before then must hold.
+  it("middleware used and ejected before the first call is the middleware the first call runs, in order", async () => {
+    const recorded = recordedFetch(() => json(thing));
+    const raw = rawClient(recorded.fetch);
+    const order: string[] = [];
+    const tag = (name: string) => ({
+      onRequest: ({ request }: { request: Request }) => {
+        order.push(name);
+        const headers = new Headers(request.headers);
+        headers.append("x-seen", name);
+        return new Request(request, { headers });
+      },
+    });
+    const first = tag("first");
+    const ejected = tag("ejected");
+    const second = tag("second");
+    raw.use(first, ejected);
+    raw.use(second);
+    raw.eject(ejected);
+    const [a, b] = await Promise.all([
+      raw.GET("/things/{id}", { params: { path: { id: "t1" } } }),
+      raw.GET("/things/{id}", { params: { path: { id: "t2" } } }),
+    ]);
+    expect([a.data, b.data]).toEqual([thing, thing]);
+    expect(order.sort()).toEqual(["first", "first", "second", "second"]);
+    expect(recorded.requests.map((r) => r.headers["x-seen"])).toEqual(["first, second", "first, second"]);
+    // Once loaded, use and eject act on the client itself.
+    raw.eject(second);
+    await raw.GET("/things/{id}", { params: { path: { id: "t3" } } });
+    expect(recorded.requests[2]!.headers["x-seen"]).toBe("first");
+  });
+
+  it("a bad path is refused before openapi-fetch is even loaded, as a rejection", async () => {
+    const recorded = recordedFetch(() => json(thing));
+    const raw = rawClient(recorded.fetch);
+    const pending = (raw as unknown as { request: (m: string, p: string, i?: unknown) => Promise<unknown> }).request("GET", "/nowhere");
+    await expect(pending).rejects.toBeInstanceOf(ValidationError);
+    expect(recorded.requests).toHaveLength(0);
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { validateCall, validateValue, type OperationSchema, type Schema } from "@importkit/core/internal";
+import { conforms, validateCall, validateValue, type OperationSchema, type Schema } from "@importkit/core/internal";
 
 const getRun: OperationSchema = {
   path: { type: "object", properties: { org: { type: "string" }, id: { type: "string" } }, required: ["org", "id"] },
@@ -78,6 +78,28 @@ describe("validateValue", () => {
     };
     const issues = validateValue(schema, { n: 0.5, s: "c", list: [1, 2], extra: true });
     expect(issues.map((i) => i.path)).toEqual(["n", "s", "list", "extra"]);
+  });
+
+  it("a field named like a property of every object (constructor, toString) is an unknown field, not a declared one", () => {
+    const closed: Schema = { type: "object", additionalProperties: false, properties: { id: { type: "string" } } };
+    for (const name of ["constructor", "toString", "hasOwnProperty", "__proto__"]) {
+      const value = JSON.parse(`{"id":"x",${JSON.stringify(name)}:1}`) as Record<string, unknown>;
+      expect(validateValue(closed, value).map((i) => `${i.path}:${i.keyword}`), name).toEqual([`${name}:additionalProperties`]);
+      expect(conforms(closed, value), name).toBe(false);
+    }
+  });
+
+  it("checks the declared fields of an open object, whatever else it holds (conforms looks only at those)", () => {
+    const open: Schema = { type: "object", properties: { id: { type: "string", minLength: 2 } }, required: ["id"] };
+    const big: Record<string, unknown> = { id: "ok" };
+    for (let i = 0; i < 1000; i++) big[`field_${i}`] = { any: ["thing", i] };
+    expect(conforms(open, big)).toBe(true);
+    expect(conforms(open, { ...big, id: "x" })).toBe(false);
+    expect(validateValue(open, { ...big, id: "x" }).map((i) => i.path)).toEqual(["id"]);
+    // Only own, enumerable fields are the value's: an inherited or hidden `id` is not checked (nor sent).
+    const hidden = Object.create({ id: 1 }) as Record<string, unknown>;
+    Object.defineProperty(hidden, "other", { value: 1, enumerable: false });
+    expect(conforms({ type: "object", properties: { id: { type: "string" }, other: { type: "string" } } }, hidden)).toBe(true);
   });
 
   it("unevaluatedProperties: false sees the properties of allOf and of the branches that match", () => {

@@ -397,8 +397,10 @@ export type ImportIoClient = ReturnType<typeof createImportIoClient>;
 function inputObjects(inputs: unknown): ExtractorInput[] {
   if (!Array.isArray(inputs)) throw new ValidationError("expected a list of inputs (input objects or URLs)", "inputs");
   return inputs.map((item: unknown, index) => {
-    const input = (item instanceof URL ? { _url: item.href } : typeof item === "string" ? { _url: item } : item) as ExtractorInput;
-    if (typeof input?._url === "string" && /[\r\n]/.test(input._url)) {
+    const input = (typeof item === "string" ? { _url: item } : item instanceof URL ? { _url: item.href } : item) as ExtractorInput;
+    const url = input?._url;
+    // Two `includes` rather than a regex test: half the cost, for a list of 10 000 inputs (bench/body-encoding.ts).
+    if (typeof url === "string" && (url.includes("\n") || url.includes("\r"))) {
       throw new ValidationError("a URL may not contain a line break (it would become two inputs)", `inputs[${index}]._url`);
     }
     return input;

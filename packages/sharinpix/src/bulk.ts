@@ -8,8 +8,8 @@
  * item *uncertain*: it is resent only when the caller's `wasImported` check says it does not exist.
  */
 import { ValidationError, type ImportkitError, type Logger } from "@importkit/core";
+import type { Redactor } from "@importkit/core/internal";
 import {
-  type Redactor,
   runBatch,
   stableHash,
   type BatchFailure,
@@ -18,7 +18,7 @@ import {
   type BatchReport,
   type BatchSuccess,
   type BatchTask,
-} from "@importkit/core/internal";
+} from "@importkit/core/batch";
 import { BULK_CHECKPOINT_KIND, fileCheckpoint } from "./checkpoint.js";
 import type { StartImportParams as CreateImportParams } from "./params.js";
 import type { Import } from "./generated/schema.js";
@@ -53,7 +53,7 @@ export interface BulkDependencies {
   logger: Required<Logger>;
 }
 
-export { outcomeOf, DEFAULT_BATCH_CONCURRENCY as DEFAULT_BULK_CONCURRENCY } from "@importkit/core/internal";
+export { outcomeOf, DEFAULT_BATCH_CONCURRENCY as DEFAULT_BULK_CONCURRENCY } from "@importkit/core/batch";
 
 export async function runBulk(
   deps: BulkDependencies,

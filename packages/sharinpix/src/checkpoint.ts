@@ -1,10 +1,11 @@
 /**
- * SharinPix bulk checkpoints: core's checkpointed batch runner (@importkit/core/internal) with SharinPix's kind in the
+ * SharinPix bulk checkpoints: core's checkpointed batch runner (@importkit/core/batch) with SharinPix's kind in the
  * file header. Format, damage detection and the one-run-at-a-time lock: core/src/checkpoint.ts and
  * checkpoint-file.ts.
  */
 import { ValidationError } from "@importkit/core";
-import { loadFileHelpers, type CheckpointRecord, type CheckpointState, type CheckpointStore } from "@importkit/core/internal";
+import type { CheckpointRecord, CheckpointState, CheckpointStore } from "@importkit/core/batch";
+import { loadFileHelpers } from "@importkit/core/internal";
 
 export type { CheckpointRecord, CheckpointState };
 /** A store for bulk progress (core's CheckpointStore). */

@@ -103,6 +103,56 @@ describe("Rails nested parameters", () => {
     expect(() => railsFormBody({ metadatas: cyclic })).toThrow(/nested more than/);
   });
 
+  it("refuses text no form body can carry (an unpaired surrogate) with a ValidationError naming the field", () => {
+    for (const [body, path] of [
+      [{ metadatas: { title: "broken \uD800 text" } }, "metadatas.title"],
+      [{ filename: "\uDC00.jpg" }, "filename"],
+      [{ metadatas: { ["key\uD83D"]: "v" } }, "metadatas.key\uD83D"],
+      [{ metadatas: { list: ["ok", "\uD800"] } }, "metadatas.list[1]"],
+    ] as const) {
+      const error = (() => {
+        try {
+          railsFormBody(body);
+        } catch (caught) {
+          return caught as ValidationError;
+        }
+        throw new Error("not refused");
+      })();
+      expect(error).toBeInstanceOf(ValidationError);
+      expect(error.issues).toEqual([{ path, message: "contains an unpaired surrogate (broken text that no form body can carry)" }]);
+    }
+  });
+
+  it("the body is the pairs of the plain definition: each name and value encoded as URLSearchParams does, joined", () => {
+    // The definition, written plainly: what the byte-writing encoder must equal for any nested body.
+    const plain = (body: Record<string, unknown>): string => {
+      const encode = (text: string) => new URLSearchParams({ v: text }).toString().slice(2);
+      const pairs: string[] = [];
+      const add = (name: string, value: unknown): void => {
+        if (value === undefined) return;
+        if (value === null) return void pairs.push(name);
+        if (Array.isArray(value)) return value.forEach((item) => add(`${name}[]`, item));
+        if (typeof value === "object") return Object.entries(value).forEach(([key, item]) => add(`${name}[${encode(key)}]`, item));
+        pairs.push(`${name}=${encode(String(value))}`);
+      };
+      for (const [key, value] of Object.entries(body)) add(encode(key), value);
+      return pairs.join("&");
+    };
+    // Printable ASCII (every character the escaping rules name) as often as the rest of Unicode.
+    const text = fc.oneof(fc.string({ unit: "grapheme-ascii", maxLength: 12 }), fc.string({ unit: "grapheme", maxLength: 12 }));
+    const key = text.filter((k) => k !== "" && !/[[\]]/.test(k) && k !== "__proto__");
+    const leaf = fc.oneof(text, fc.integer(), fc.boolean(), fc.constant(null), fc.constant(undefined));
+    const { tree } = fc.letrec((tie) => ({
+      tree: fc.oneof({ depthSize: "small", withCrossShrink: true }, leaf, fc.array(tie("tree"), { maxLength: 3 }), fc.dictionary(key, tie("tree"), { maxKeys: 4 })),
+    }));
+    fc.assert(
+      fc.property(fc.dictionary(key, tree, { maxKeys: 5 }), (body) => {
+        expect(railsFormBody(body)).toBe(plain(body));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it("encodes a value exactly as the WHATWG form serializer (= Ruby's encode_www_form_component)", () => {
     fc.assert(
       fc.property(fc.string({ unit: "grapheme", maxLength: 40 }), (text) => {
