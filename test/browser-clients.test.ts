@@ -36,7 +36,8 @@ describe.skipIf(!haveBrowser)("the clients in Chromium", () => {
   beforeAll(async () => {
     buildPackages(PACKAGES);
     server = await startFaultServer();
-    const imports: Record<string, string> = { "openapi-fetch": "/vendor/openapi-fetch/index.mjs", jose: "/vendor/jose/index.js" };
+    // jose's entries as its package.json `exports` map them (SharinPix imports `jose/jwt/sign`).
+    const imports: Record<string, string> = { "openapi-fetch": "/vendor/openapi-fetch/index.mjs", jose: "/vendor/jose/index.js", "jose/jwt/sign": "/vendor/jose/jwt/sign.js" };
     for (const pkg of PACKAGES) {
       serveFiles(server, `/lib/${pkg}`, join(root, "packages", pkg, "dist"));
       Object.assign(imports, importMapOf(pkg));
