@@ -229,7 +229,7 @@ async function main() {
  * warms up, collects its garbage, then makes CALLS calls. Callgrind dumps its counts each time the process enters
  * libuv's `uv_getrusage` (`process.cpuUsage()`, which `pool` calls as it starts and ends), so the last part dumped is
  * exactly the measured calls: start-up and warm-up are not in it, and CALLS is large enough that the collections
- * during the calls average out (two runs agree within ~2 %).
+ * during the calls average out.
  */
 function instructions(fromSource: boolean): void {
   const CALLS = 6_000;
@@ -244,6 +244,9 @@ function instructions(fromSource: boolean): void {
         `--callgrind-out-file=${join(out, `${method}-${side.replace(/\W/g, "_")}.%p`)}`,
         process.execPath,
         "--expose-gc",
+        // No compiler or collector threads: their share would vary with scheduling (±5 % between runs); on the main
+        // thread the same work counts the same (two runs agree within ~0.5 %).
+        "--single-threaded",
         ...process.execArgv,
         script,
         String(CALLS),
