@@ -184,7 +184,8 @@ export interface BuildInput {
 
 /**
  * A path template split once into literal text and parameter names: `[literal, name, literal, name, literal…]`.
- * Filling it is a few string joins per call; the regex replace it replaces cost ~1 µs a call (bench/core-overhead.ts).
+ * Filling it is a few string joins per call: buildRequest of a GET takes ~0.3 µs, where the regex replace with a callback
+ * it replaces made it ~4 % of a call's CPU profile (~1.9 µs of 46 µs on the stub transport of bench/core-overhead.ts).
  */
 const compiledPaths = new Map<string, readonly string[]>();
 function compiledPath(template: string): readonly string[] {
