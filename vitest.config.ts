@@ -3,6 +3,10 @@ import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
+// The Prism servers the contract tests use (test/contract.ts): only the projects that have contract tests start them
+// (a global setup runs once per project that declares it; declared at the top, it ran for every project and the root).
+const PRISM_SETUP = "./test/global-setup.ts";
+const PROVIDERS = ["gitbook", "importio", "document360", "sharinpix"];
 const packages = readdirSync(`${root}packages`).filter((name) => existsSync(`${root}packages/${name}/package.json`));
 
 export default defineConfig({
@@ -19,16 +23,17 @@ export default defineConfig({
     ],
   },
   test: {
-    // One Prism server per spec, started once for the whole run (port 0, request validation on).
-    globalSetup: ["./test/global-setup.ts"],
     reporters: ["default", "./test/summary-reporter.ts"],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     projects: [
       ...packages
         .filter((name) => existsSync(`${root}packages/${name}/test`))
-        .map((name) => ({ extends: true as const, test: { name, include: [`packages/${name}/test/**/*.test.ts`] } })),
-      { extends: true as const, test: { name: "repo", include: ["test/**/*.test.ts"] } },
+        .map((name) => ({
+          extends: true as const,
+          test: { name, include: [`packages/${name}/test/**/*.test.ts`], ...(PROVIDERS.includes(name) ? { globalSetup: [PRISM_SETUP] } : {}) },
+        })),
+      { extends: true as const, test: { name: "repo", include: ["test/**/*.test.ts"], globalSetup: [PRISM_SETUP] } },
       {
         extends: true as const,
         test: {
