@@ -31,7 +31,13 @@ export default defineConfig({
         .filter((name) => existsSync(`${root}packages/${name}/test`))
         .map((name) => ({
           extends: true as const,
-          test: { name, include: [`packages/${name}/test/**/*.test.ts`], ...(PROVIDERS.includes(name) ? { globalSetup: [PRISM_SETUP] } : {}) },
+          test: {
+            name,
+            include: [`packages/${name}/test/**/*.test.ts`],
+            ...(PROVIDERS.includes(name) ? { globalSetup: [PRISM_SETUP] } : {}),
+            // The CLI's tests run the built command (packages/cli/test/cli.ts): built once before they start.
+            ...(name === "cli" ? { globalSetup: ["./packages/cli/test/build-setup.ts"] } : {}),
+          },
         })),
       { extends: true as const, test: { name: "repo", include: ["test/**/*.test.ts"], globalSetup: [PRISM_SETUP] } },
       {

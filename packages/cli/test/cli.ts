@@ -1,6 +1,6 @@
 /**
- * Runs `importkit` as users run it: a child process of its own, from the sources through tsx
- * (`node --conditions=importkit-source --import tsx packages/cli/src/bin.ts …`), with stdout and stderr as pipes
+ * Runs `importkit` as users run it: the built command (`node packages/cli/dist/bin.js …`, built by the project's
+ * global setup, build-setup.ts) in a child process of its own, with stdout and stderr as pipes
  * (so progress comes as plain lines) and no credential in its environment unless the test gives one.
  *
  * `startCli` returns the running process: tests wait for a line it prints (`waitFor`) before they act — never for a
@@ -12,7 +12,8 @@ import { fileURLToPath } from "node:url";
 import { afterEach } from "vitest";
 
 export const root = fileURLToPath(new URL("../../..", import.meta.url));
-const bin = join(root, "packages", "cli", "src", "bin.ts");
+// The built command, not the sources through tsx: what ships, and ~0.2–0.5 s less per run (no transform).
+const bin = join(root, "packages", "cli", "dist", "bin.js");
 const CREDENTIAL_VARS = ["GITBOOK_TOKEN", "IMPORTIO_API_KEY", "DOCUMENT360_API_TOKEN", "SHARINPIX_SECRET_URL"];
 
 export interface CliResult {
@@ -50,8 +51,7 @@ export function startCli(args: string[], options: CliOptions = {}): RunningCli {
   const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1" };
   for (const name of CREDENTIAL_VARS) delete env[name];
   Object.assign(env, options.env);
-  // `--import tsx` resolves tsx from the working directory: the repository root.
-  const child = spawn(process.execPath, ["--conditions=importkit-source", "--import", "tsx", bin, ...args], {
+  const child = spawn(process.execPath, [bin, ...args], {
     cwd: options.cwd ?? root,
     env: env as NodeJS.ProcessEnv,
     stdio: ["pipe", "pipe", "pipe"],
