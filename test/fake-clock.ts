@@ -13,6 +13,7 @@
  * answered, bytes read, lines logged), and (3) no WebCrypto operation is under way: what is already under way (an
  * answer in flight on loopback) completes in a bounded number of loop turns, however slow each turn is.
  */
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { vi } from "vitest";
 
 const QUIET_TURNS = 20;
@@ -101,12 +102,30 @@ export async function driveClock<T>(pending: Promise<T>, progress: () => ClockPr
 /**
  * Runs `body` on the fake clock against a fault server. Clients made inside it send through the global fetch,
  * wrapped to count attempts, so the clock never moves while one of their requests is on its way to `server`.
- * (A client given a `fetch` of its own, or saveTo's node:http transport, is not counted: give those a clock of
- * their own through driveClock.)
+ * Requests made with node:http (saveTo's transport in Node) are counted too, through Node's diagnostics channels:
+ * without that, a saveTo request still on its way on a loaded machine let the clock run its 150 ms timeout out, and
+ * the server saw the request twice (the parity table of packages/importio/test/downloads.test.ts flaked so).
+ * (A client given a `fetch` of its own that does not call the global one is not counted: give it a clock of its own
+ * through driveClock.)
  */
 export async function onFakeClock<T>(server: { readonly requests: readonly unknown[] }, body: () => Promise<T>): Promise<T> {
   const realFetch = globalThis.fetch;
   const counts = { sent: 0, settled: 0, chunks: 0 };
+  // node:http requests: counted when started, settled once (an answer's headers, or an error, whichever comes first).
+  const unsettled = new WeakSet<object>();
+  const httpStarted = ({ request }: { request: object }) => {
+    counts.sent++;
+    unsettled.add(request);
+  };
+  const httpSettled = ({ request }: { request: object }) => {
+    if (unsettled.delete(request)) counts.settled++;
+  };
+  const channels = [
+    ["http.client.request.start", httpStarted],
+    ["http.client.response.finish", httpSettled],
+    ["http.client.request.error", httpSettled],
+  ] as const;
+  for (const [name, listener] of channels) subscribe(name, listener as (message: unknown) => void);
   globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
     counts.sent++;
     let response: Response;
@@ -136,5 +155,6 @@ export async function onFakeClock<T>(server: { readonly requests: readonly unkno
   } finally {
     restoreClock();
     globalThis.fetch = realFetch;
+    for (const [name, listener] of channels) unsubscribe(name, listener as (message: unknown) => void);
   }
 }
