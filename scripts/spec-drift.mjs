@@ -329,24 +329,22 @@ export function compare(ours, vendor) {
       compareContent(key, code, ra.content, rb.content);
       const headersA = Object.fromEntries(Object.entries(ra.headers ?? {}).map(([n, h]) => [n.toLowerCase(), deref(ours, h)]));
       const headersB = Object.fromEntries(Object.entries(rb.headers ?? {}).map(([n, h]) => [n.toLowerCase(), deref(vendor, h)]));
-      for (const name of Object.keys(headersA)) if (!(name in headersB)) add("header-added", key, `${code} ${name}`);
-      for (const name of Object.keys(headersB)) if (!(name in headersA)) add("header-missing", key, `${code} ${name}`);
-      for (const name of Object.keys(headersA)) {
-        if (!(name in headersB)) continue;
-        for (const line of schemaDifferences(canonical(ours, headersA[name].schema ?? {}), canonical(vendor, headersB[name].schema ?? {}))) {
-          add("header-schema-changed", key, `${code} ${name} ${line}`);
-        }
-      }
+      compareSchemasByName(key, code, headersA, headersB, ["header-added", "header-missing", "header-schema-changed"]);
     }
   }
 
   function compareContent(key, where, contentA = {}, contentB = {}) {
-    for (const type of Object.keys(contentA)) if (!(type in contentB)) add("media-type-added", key, `${where} ${type}`);
-    for (const type of Object.keys(contentB)) if (!(type in contentA)) add("media-type-missing", key, `${where} ${type}`);
-    for (const type of Object.keys(contentA)) {
-      if (!(type in contentB)) continue;
-      for (const line of schemaDifferences(canonical(ours, contentA[type].schema ?? {}), canonical(vendor, contentB[type].schema ?? {}))) {
-        add("schema-changed", key, `${where} ${type} ${line}`);
+    compareSchemasByName(key, where, contentA, contentB, ["media-type-added", "media-type-missing", "schema-changed"]);
+  }
+
+  /** Entries (headers, media types) by name, each holding a `schema`: names on one side only, then schema changes. */
+  function compareSchemasByName(key, where, entriesA, entriesB, [added, missing, changed]) {
+    for (const name of Object.keys(entriesA)) if (!(name in entriesB)) add(added, key, `${where} ${name}`);
+    for (const name of Object.keys(entriesB)) if (!(name in entriesA)) add(missing, key, `${where} ${name}`);
+    for (const name of Object.keys(entriesA)) {
+      if (!(name in entriesB)) continue;
+      for (const line of schemaDifferences(canonical(ours, entriesA[name].schema ?? {}), canonical(vendor, entriesB[name].schema ?? {}))) {
+        add(changed, key, `${where} ${name} ${line}`);
       }
     }
   }

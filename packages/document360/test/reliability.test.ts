@@ -50,6 +50,16 @@ function client(extra: Partial<Document360ClientOptions> = {}) {
 }
 
 /** A fetch that records where requests go and answers a queued import, so region tests need no network. */
+/** What `fn` throws; a test that expected a throw fails here, by name, when nothing is thrown. */
+function thrownBy<E = Error>(fn: () => unknown): E {
+  try {
+    fn();
+  } catch (error) {
+    return error as E;
+  }
+  throw new Error("expected a throw, but the call returned");
+}
+
 function recordingFetch() {
   const urls: string[] = [];
   const fetch: typeof globalThis.fetch = async (input, init) => {
@@ -96,26 +106,14 @@ describe("regions", () => {
     const recorder = recordingFetch();
     const attempt = () => createDocument360Client({ apiToken: TOKEN, fetch: recorder.fetch, region: region as never });
     expect(attempt).toThrow(ValidationError);
-    const error = (() => {
-      try {
-        attempt();
-      } catch (e) {
-        return e as ValidationError;
-      }
-    })()!;
+    const error = thrownBy<ValidationError>(() => attempt());
     expect(error.issues[0]!.path).toBe(path);
     expect(error.message).toMatch(message);
     expect(recorder.urls).toEqual([]);
   });
 
   it("the token passed as the region by mistake is not echoed", () => {
-    const error = (() => {
-      try {
-        createDocument360Client({ apiToken: TOKEN, region: TOKEN as never });
-      } catch (e) {
-        return e as Error;
-      }
-    })()!;
+    const error = thrownBy<Error>(() => createDocument360Client({ apiToken: TOKEN, region: TOKEN as never }));
     expect(error).toBeInstanceOf(ValidationError);
     expect(error.message).not.toContain(TOKEN);
   });
@@ -125,29 +123,18 @@ describe("regions", () => {
     const apiToken = "Q7fA9kLmN2pR4sT6vX8zB1cD3eF5gH";
     for (const privateHost of [apiToken, apiToken.toLowerCase()]) {
       const recorder = recordingFetch();
-      let error: ValidationError | undefined;
-      try {
-        createDocument360Client({ apiToken, fetch: recorder.fetch, region: { privateHost } });
-      } catch (e) {
-        error = e as ValidationError;
-      }
+      const error = thrownBy<ValidationError>(() => createDocument360Client({ apiToken, fetch: recorder.fetch, region: { privateHost } }));
       expect(error).toBeInstanceOf(ValidationError);
-      expect(error!.issues[0]!.path).toBe("region.privateHost");
-      expect(error!.message).toMatch(/holds the API token/);
-      expect(`${error!.message}\n${error!.stack}`.toLowerCase()).not.toContain(apiToken.toLowerCase());
+      expect(error.issues[0]!.path).toBe("region.privateHost");
+      expect(error.message).toMatch(/holds the API token/);
+      expect(`${error.message}\n${error.stack}`.toLowerCase()).not.toContain(apiToken.toLowerCase());
       expect(recorder.urls).toEqual([]);
     }
   });
 
   it("a region that quotes the token past its 40th character keeps no start of it (redacted before the cut)", () => {
     for (const region of [`${"x".repeat(30)}${TOKEN}`, `${"y".repeat(38)}${TOKEN}`]) {
-      const error = (() => {
-        try {
-          createDocument360Client({ apiToken: TOKEN, region: region as never });
-        } catch (e) {
-          return e as Error;
-        }
-      })()!;
+      const error = thrownBy<Error>(() => createDocument360Client({ apiToken: TOKEN, region: region as never }));
       expect(error).toBeInstanceOf(ValidationError);
       expect(error.message).toContain("unknown region");
       expect(error.message).not.toContain(TOKEN.slice(0, 3));
@@ -161,13 +148,7 @@ describe("bad input is refused before any request", () => {
     ["an empty token", { apiToken: "  " }, /API token is required/],
     ["a token with a newline", { apiToken: `${TOKEN}\n` }, /line break/],
   ])("%s", (_name, options, message) => {
-    const error = (() => {
-      try {
-        createDocument360Client(options as Document360ClientOptions);
-      } catch (e) {
-        return e as ValidationError;
-      }
-    })()!;
+    const error = thrownBy<ValidationError>(() => createDocument360Client(options as Document360ClientOptions));
     expect(error).toBeInstanceOf(ValidationError);
     expect(error.issues[0]!.path).toBe("apiToken");
     expect(error.message).toMatch(message);
